@@ -1,0 +1,60 @@
+"""The four public verbs: ``load``, ``loads``, ``dump``, ``dumps``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ._atomic import atomic_write_bytes
+from .errors import ZhconvertError
+from .model import Document
+from .readers import read_post
+from .writers import get_writer, make_options
+
+__all__ = ["dump", "dumps", "load", "loads"]
+
+StrPath = str | os.PathLike[str]
+
+
+def loads(text: str | bytes, *, path: str | None = None, strict: bool = False) -> Document:
+    """Parse a post given as text or bytes into a Document.
+
+    Bytes are decoded by detection (BOM, UTF-8, GB18030); the encoding is recorded on
+    ``doc.source``. With ``strict=True``, front matter that does not parse raises
+    ``FrontMatterError``; otherwise what can be recovered is used and a warning is recorded in
+    ``doc.warnings``. ``path`` only names the post in errors and warnings.
+    """
+    try:
+        return read_post(text, path=path, strict=strict)
+    except ZhconvertError as exc:
+        raise exc.with_path(path) if path else exc
+
+
+def load(path: StrPath, *, strict: bool = False) -> Document:
+    """Read the post at ``path`` into a Document."""
+    name = os.fspath(path)
+    try:
+        data = Path(name).read_bytes()
+    except IsADirectoryError:
+        raise ZhconvertError("is a folder, not a file", path=name) from None
+    except FileNotFoundError:
+        raise ZhconvertError("no such file", path=name) from None
+    except PermissionError:
+        raise ZhconvertError("permission denied", path=name) from None
+    except OSError as exc:
+        raise ZhconvertError(f"cannot read: {exc.strerror or exc}", path=name) from None
+    return loads(data, path=name, strict=strict)
+
+
+def dumps(doc: Document, format: str = "markdown", **options: Any) -> str | bytes:
+    """Render a Document in ``format``: ``str`` for text formats, ``bytes`` for EPUB."""
+    writer = get_writer(format)
+    return writer.write(doc, make_options(writer, options))
+
+
+def dump(doc: Document, path: StrPath, format: str = "markdown", **options: Any) -> None:
+    """Write a Document to ``path`` in ``format``, atomically (temporary file, then rename)."""
+    out = dumps(doc, format, **options)
+    data = out if isinstance(out, bytes) else out.encode("utf-8")
+    atomic_write_bytes(Path(os.fspath(path)), data)
