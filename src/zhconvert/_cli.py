@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from importlib import import_module
 from typing import Any
 
+from ._commands._common import UsageError
 from .errors import ZhconvertError
 
 __all__ = ["main", "run"]
@@ -93,6 +94,9 @@ def run(argv: Sequence[str]) -> int:
     try:
         code: int = args._run(args)
         return code
+    except UsageError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
     except ZhconvertError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
@@ -101,6 +105,15 @@ def run(argv: Sequence[str]) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except RecursionError:
+        print("Error: input too deeply nested", file=sys.stderr)
+        return 1
+    except Exception as exc:  # never a traceback for a user; say what to report
+        print(
+            f"Error: internal error ({type(exc).__name__}: {exc}); please report it",
+            file=sys.stderr,
+        )
+        return 70
 
 
 def main() -> None:

@@ -7,7 +7,14 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["POST_SUFFIXES", "error", "iter_posts", "warn"]
+from ..errors import ZhconvertError
+
+__all__ = ["POST_SUFFIXES", "UsageError", "error", "iter_posts", "warn"]
+
+
+class UsageError(ZhconvertError):
+    """The command line itself is wrong (exit code 2, like argparse's own errors)."""
+
 
 #: File endings read as posts when a folder is walked.
 POST_SUFFIXES = (".md", ".markdown", ".html", ".htm")

@@ -1,19 +1,168 @@
-"""``zhconvert normalize``: rewrite posts in place as clean Markdown. (Being written: issue 4.)"""
+"""``zhconvert normalize``: rewrite posts in place as clean Markdown (the pre-commit hook).
+
+Exit codes follow mdformat and ruff format, as pre-commit expects: 0 nothing changed; 1 a file
+was rewritten (or, with ``--check``, would be) or could not be read or converted; 2 usage or
+configuration errors.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..normalize import NormalizeResult
 
 HELP = "rewrite posts with HTML bodies in place as clean Markdown (pre-commit hook)"
-DESCRIPTION = HELP
-EPILOG = ""
+DESCRIPTION = """\
+Rewrite each post (a Markdown file with YAML front matter) whose body holds HTML as clean
+Markdown, in place. Posts already in Markdown and files without front matter (a README) are left
+byte for byte as they were. Each file keeps its encoding, byte order mark, line endings, final
+newline and permission bits; writes are atomic. Folders are walked for *.md and *.markdown.
+
+Settings come from [tool.zhconvert] in pyproject.toml or from zhconvert.toml, searched from the
+working directory up to the repository root; options given here win.
+
+exit status: 0 nothing to change, 1 files were (or with --check would be) rewritten or could not
+be converted, 2 usage or configuration error."""
+EPILOG = """\
+examples:
+  zhconvert normalize source/_posts/             rewrite every HTML post below the folder
+  zhconvert normalize --check source/_posts/     list what would change, write nothing
+  zhconvert normalize --diff post.md             show the change as a unified diff
+  zhconvert normalize --front-matter normalize post.md
+                                                 also rewrite the front matter (ISO dates)
+  zhconvert normalize --exclude 'drafts/**' .    skip files matching a glob
+"""
+
+#: File endings taken from a folder (a file named on the command line is always taken).
+FOLDER_SUFFIXES = (".md", ".markdown")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="post files and folders")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; name each file that would change (exit 1 if any)",
+    )
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="print a unified diff of each change on standard output (implies --check)",
+    )
+    parser.add_argument(
+        "--front-matter",
+        choices=("keep", "normalize"),
+        default=None,
+        help="keep: the front matter bytes stay as they are (default); "
+        "normalize: write typed metadata (ISO dates, repaired title)",
+    )
+    parser.add_argument(
+        "--images",
+        choices=("best", "src"),
+        default=None,
+        help="best: the full-size image (default); src: the image URL the page showed",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files matching GLOB (repeatable; added to the configured globs)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None,
+        help="read settings from FILE instead of searching for pyproject.toml/zhconvert.toml",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import ZhconvertError
+    from ..config import ConfigError, find_config, load_config
+    from ._common import error, warn
 
-    raise ZhconvertError("the normalize command is not available yet")
+    try:
+        config = load_config(Path(args.config)) if args.config else find_config(Path.cwd())
+        config = config.override(
+            front_matter=args.front_matter, images=args.images, exclude=args.exclude
+        )
+    except ConfigError as exc:
+        error(str(exc))
+        return 2
+    for message in config.warnings:
+        warn(message)
+
+    from ..normalize import normalize_file
+
+    check = args.check or args.diff
+    failed = changed = False
+    for path, problem in _collect(args.paths, config):
+        if problem:
+            error(f"{path}: {problem}")
+            failed = True
+            continue
+        result = normalize_file(
+            path,
+            check=check,
+            front_matter=config.front_matter.value,
+            images=config.images.value,
+        )
+        if result.status == "failed":
+            error(f"{path}: {result.reason}")
+            failed = True
+            continue
+        if not result.changed:
+            continue
+        changed = True
+        for message in result.warnings:
+            warn(message if message.startswith(f"{path}:") else f"{path}: {message}")
+        if args.diff:
+            _print_diff(result)
+        print(f"{'would fix' if check else 'fixed'}: {path}", file=sys.stderr)
+    return 1 if changed or failed else 0
+
+
+def _collect(paths: list[str], config: Config) -> list[tuple[Path, str]]:
+    """Return ``(file, problem)`` for every file to look at, in order, each once."""
+    import os
+
+    from ._common import iter_posts
+
+    seen: set[str] = set()
+    found: list[tuple[Path, str]] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            candidates = list(iter_posts(path, suffixes=FOLDER_SUFFIXES))
+        elif path.exists() or path.is_symlink():
+            candidates = [path]
+        else:
+            found.append((path, "no such file or folder"))
+            continue
+        for candidate in candidates:
+            if config.is_excluded(candidate):
+                continue
+            key = os.path.realpath(candidate)
+            if key not in seen:
+                seen.add(key)
+                found.append((candidate, ""))
+    return found
+
+
+def _print_diff(result: NormalizeResult) -> None:
+    import difflib
+
+    before = result.before.decode(result.encoding, errors="replace").splitlines(keepends=True)
+    after = result.after.decode(result.encoding, errors="replace").splitlines(keepends=True)
+    name = result.path.as_posix()
+    out = sys.stdout
+    for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"):
+        out.write(line)
+        if not line.endswith(("\n", "\r")):
+            out.write("\n\\ No newline at end of file\n")
+    out.flush()

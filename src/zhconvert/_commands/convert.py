@@ -1,0 +1,238 @@
+"""``zhconvert convert``: posts to Markdown, text, JSON or EPUB; a file, stdin or a folder."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._common import UsageError, error, iter_posts, warn
+
+HELP = "convert posts to markdown, text, json or epub"
+DESCRIPTION = """\
+Convert posts to another format. A file goes to a file (-o FILE) or to standard output; '-'
+reads standard input. Folders are converted into an output folder (-o DIR) that mirrors their
+tree, in parallel (--jobs). Bad files are named on stderr and the others still converted; the
+exit code is then 1."""
+EPILOG = """\
+examples:
+  zhconvert convert post.md                        Markdown on standard output
+  zhconvert convert post.md -t txt --wrap 72       plain text wrapped at 72 columns
+  zhconvert convert post.md -o post.json           the format follows the extension
+  cat post.md | zhconvert convert - -t md          standard input
+  zhconvert convert _posts/ -t md -o clean/        a folder, mirrored into clean/
+  zhconvert convert post.md -t epub -o post.epub   one post as an e-book
+"""
+
+_EXTENSION_FORMATS = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".json": "json",
+    ".epub": "epub",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="post files, folders, or -")
+    parser.add_argument(
+        "-t",
+        "--to",
+        dest="format",
+        metavar="FORMAT",
+        help="output format: markdown (md), text (txt, plain), json, epub, or a plugin's name "
+        "(default: from the -o extension, else markdown)",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", help="output file or folder ('-' or absent: stdout)"
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes for folders (default: the number of cores)",
+    )
+    parser.add_argument(
+        "--front-matter",
+        choices=("keep", "normalize", "none"),
+        default=None,
+        help="markdown: keep the front matter as it was (default), write normalized "
+        "metadata, or none",
+    )
+    parser.add_argument(
+        "--wrap", type=int, default=None, metavar="N", help="text: wrap lines at N columns"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat front matter that does not parse as an error instead of a warning",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print no warnings")
+    from .book import add_epub_arguments
+
+    add_epub_arguments(parser)
+
+
+@dataclass(frozen=True)
+class _Job:
+    source: str  # a path, or "-" for standard input
+    target: str | None  # a path, or None for standard output
+    format: str
+    options: dict[str, Any]
+    strict: bool
+
+
+def _writer_options(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
+    from ..writers import get_writer
+
+    writer = get_writer(fmt)
+    options: dict[str, Any] = {}
+    if writer.name == "markdown" and args.front_matter:
+        options["front_matter"] = args.front_matter
+    if writer.name == "text" and args.wrap is not None:
+        options["wrap"] = args.wrap
+    if writer.name == "epub":
+        from .book import epub_options
+
+        options.update(epub_options(args))
+    if args.front_matter is not None and writer.name != "markdown":
+        raise UsageError(f"--front-matter applies to markdown, not to {writer.name}")
+    if args.wrap is not None and writer.name != "text":
+        raise UsageError(f"--wrap applies to text, not to {writer.name}")
+    return options
+
+
+def convert_one(job: _Job) -> tuple[str, str | None, tuple[str, ...]]:
+    """Convert one post; return ``(source, error or None, warnings)``. Never raises."""
+    from .. import dumps, load, loads
+    from .._atomic import atomic_write_bytes
+    from ..errors import ZhconvertError
+
+    try:
+        if job.source == "-":
+            doc = loads(sys.stdin.buffer.read(), path="<stdin>", strict=job.strict)
+        else:
+            doc = load(job.source, strict=job.strict)
+        out = dumps(doc, job.format, **job.options)
+        data = out if isinstance(out, bytes) else out.encode("utf-8")
+        if job.target is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            Path(job.target).parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(Path(job.target), data)
+    except ZhconvertError as exc:
+        return job.source, str(exc.with_path(job.source)), ()
+    except RecursionError:
+        return job.source, f"{job.source}: too deeply nested to convert", ()
+    except MemoryError:
+        return job.source, f"{job.source}: out of memory", ()
+    except Exception as exc:  # a bug must cost one file, not the whole folder
+        return job.source, f"{job.source}: internal error: {type(exc).__name__}: {exc}", ()
+    prefix = "<stdin>" if job.source == "-" else job.source
+    return job.source, None, tuple(f"{prefix}: {w}" for w in doc.warnings)
+
+
+def _convert_chunk(jobs: list[_Job]) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    return [convert_one(job) for job in jobs]
+
+
+def _plan(args: argparse.Namespace, fmt: str, options: dict[str, Any]) -> list[_Job]:
+    from ..errors import ZhconvertError
+    from ..writers import get_writer
+
+    extension = get_writer(fmt).extension
+    output = args.output
+    inputs = [str(i) for i in args.inputs]
+    folders = [i for i in inputs if i != "-" and os.path.isdir(i)]
+    single = len(inputs) == 1 and not folders
+    if single:
+        target = None if output in (None, "-") else output
+        if target is not None and os.path.isdir(target):
+            target = str(Path(target) / (Path(inputs[0]).stem + extension))
+        if target is None and get_writer(fmt).binary and sys.stdout.isatty():
+            raise ZhconvertError(f"{fmt} output is binary: give -o FILE")
+        return [_Job(inputs[0], target, fmt, options, args.strict)]
+    if output in (None, "-"):
+        raise UsageError("several inputs or a folder need an output folder: -o DIR")
+    if "-" in inputs:
+        raise UsageError("'-' (standard input) cannot be mixed with other inputs")
+    out_dir = Path(output)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ZhconvertError(f"{output}: exists and is not a folder")
+    jobs: list[_Job] = []
+    taken: dict[str, str] = {}
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            pairs = [(p, p.relative_to(path)) for p in iter_posts(path, skip=[out_dir])]
+        else:
+            pairs = [(path, Path(path.name))]
+        for source, relative in pairs:
+            target = out_dir / relative.with_suffix(extension)
+            key = os.path.normcase(str(target))
+            counter = 2
+            # Two posts that map to one output name (a.md and a.markdown) are both kept.
+            while key in taken:
+                target = out_dir / relative.with_name(f"{relative.stem}-{counter}{extension}")
+                key = os.path.normcase(str(target))
+                counter += 1
+            taken[key] = str(source)
+            jobs.append(_Job(str(source), str(target), fmt, options, args.strict))
+    return jobs
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import ZhconvertError
+
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lower() if args.output and args.output != "-" else ""
+        fmt = _EXTENSION_FORMATS.get(suffix, "markdown")
+    options = _writer_options(args, fmt)
+    jobs = _plan(args, fmt, options)
+    for job in jobs:
+        if job.source != "-" and not os.path.exists(job.source):
+            raise ZhconvertError("no such file", path=job.source)
+    workers = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    if workers < 1:
+        raise UsageError("--jobs must be at least 1")
+    results: list[tuple[str, str | None, tuple[str, ...]]]
+    if workers == 1 or len(jobs) < 2:
+        results = [convert_one(job) for job in jobs]
+    else:
+        results = _run_parallel(jobs, workers)
+    failed = 0
+    for _source, problem, warnings in results:
+        if not args.quiet:
+            for warning in warnings:
+                warn(warning)
+        if problem is not None:
+            failed += 1
+            error(problem)
+    if len(jobs) > 1 and not args.quiet:
+        done = len(jobs) - failed
+        summary = f"converted {done} of {len(jobs)} posts into {args.output}"
+        print(summary + (f"; {failed} failed" if failed else ""), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _run_parallel(
+    jobs: list[_Job], workers: int
+) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(workers, len(jobs))
+    # Chunks amortize the inter-process overhead; several per worker keep them all busy.
+    size = max(1, min(64, len(jobs) // (workers * 4) or 1))
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    results: list[tuple[str, str | None, tuple[str, ...]]] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for chunk_results in pool.map(_convert_chunk, chunks):
+            results.extend(chunk_results)
+    return results

@@ -1,0 +1,306 @@
+"""Project configuration: the ``[tool.zhconvert]`` table, shared by every command.
+
+The table is read from the first ``zhconvert.toml`` or ``pyproject.toml`` (one that has a
+``[tool.zhconvert]`` table) found in the start folder or above it; the search stops at the root of
+the git repository (the folder holding ``.git``), so a stray file in a home folder does not leak in.
+In ``zhconvert.toml`` the keys may stand at the top level or in ``[tool.zhconvert]``; when both
+files are in one folder, ``zhconvert.toml`` wins.
+
+Keys (see ``docs/configuration.md``)::
+
+    [tool.zhconvert]
+    front-matter = "keep"     # or "normalize"
+    images = "best"           # or "src"
+    exclude = ["drafts/**", "*.raw.md"]
+
+Every value is a :class:`Setting` that remembers where it came from (``"default"``, a file, or
+``"command line"``), so that ``zhconvert config`` can explain it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any, Generic, TypeVar
+
+from .errors import ZhconvertError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 only
+    # tomli is a dependency for python_version < "3.11" only.
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+__all__ = [
+    "CONFIG_FILES",
+    "FRONT_MATTER_MODES",
+    "IMAGE_CHOICES",
+    "Config",
+    "ConfigError",
+    "Setting",
+    "find_config",
+    "load_config",
+]
+
+#: File names searched in each folder, in order of precedence.
+CONFIG_FILES = ("zhconvert.toml", "pyproject.toml")
+
+FRONT_MATTER_MODES = ("keep", "normalize")
+IMAGE_CHOICES = ("best", "src")
+
+DEFAULT_ORIGIN = "default"
+COMMAND_LINE = "command line"
+
+T = TypeVar("T")
+
+
+class ConfigError(ZhconvertError):
+    """The configuration file does not parse, or holds a bad value."""
+
+
+@dataclass(frozen=True, slots=True)
+class Setting(Generic[T]):
+    """One configuration value and where it came from.
+
+    ``origin`` is ``"default"``, ``"command line"`` or ``"<file> [tool.zhconvert]"``.
+    """
+
+    value: T
+    origin: str = DEFAULT_ORIGIN
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The settings in force; ``path`` is the file they were read from (``None``: defaults only).
+
+    ``root`` is the folder that relative ``exclude`` globs are matched from: the folder of the
+    configuration file, else the folder the search started in.
+    """
+
+    front_matter: Setting[str] = Setting("keep")
+    images: Setting[str] = Setting("best")
+    exclude: Setting[tuple[str, ...]] = Setting(())
+    path: Path | None = None
+    root: Path = field(default_factory=Path.cwd)
+    warnings: tuple[str, ...] = ()
+
+    def override(
+        self,
+        *,
+        front_matter: str | None = None,
+        images: str | None = None,
+        exclude: Iterable[str] = (),
+    ) -> Config:
+        """Return this configuration with the command line's values on top.
+
+        ``None`` means "not given". Globs in ``exclude`` are added to the configured ones.
+        """
+        config = self
+        if front_matter is not None:
+            _check_choice("front-matter", front_matter, FRONT_MATTER_MODES, COMMAND_LINE)
+            config = replace(config, front_matter=Setting(front_matter, COMMAND_LINE))
+        if images is not None:
+            _check_choice("images", images, IMAGE_CHOICES, COMMAND_LINE)
+            config = replace(config, images=Setting(images, COMMAND_LINE))
+        extra = tuple(exclude)
+        if extra:
+            origin = COMMAND_LINE
+            if config.exclude.value:
+                origin = f"{config.exclude.origin} + {COMMAND_LINE}"
+            config = replace(config, exclude=Setting(config.exclude.value + extra, origin))
+        return config
+
+    def is_excluded(self, path: Path) -> bool:
+        """Return whether ``path`` matches one of the ``exclude`` globs."""
+        return _matches_any(self._exclude_patterns(), self.root, path)
+
+    def _exclude_patterns(self) -> tuple[tuple[re.Pattern[str], bool], ...]:
+        return _compile_globs(self.exclude.value)
+
+    def items(self) -> list[tuple[str, Setting[Any]]]:
+        """Return ``(key, setting)`` pairs with the keys as written in the file."""
+        return [
+            ("front-matter", self.front_matter),
+            ("images", self.images),
+            ("exclude", self.exclude),
+        ]
+
+
+def find_config(start: Path | None = None) -> Config:
+    """Return the configuration in force for ``start`` (default: the working directory)."""
+    folder = Path(os.path.abspath(start if start is not None else Path.cwd()))
+    if folder.is_file():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        for name in CONFIG_FILES:
+            path = candidate / name
+            if not path.is_file():
+                continue
+            table = _read_table(path)
+            if table is not None:
+                return _build(table, path)
+        # The repository root is as far as a repository's configuration goes.
+        if (candidate / ".git").exists():
+            break
+    return Config(root=folder)
+
+
+def load_config(path: Path) -> Config:
+    """Return the configuration in ``path`` (a ``zhconvert.toml`` or a ``pyproject.toml``)."""
+    table = _read_table(path)
+    if table is None:
+        table = {}
+    return _build(table, Path(os.path.abspath(path)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and checking the table
+
+
+def _read_table(path: Path) -> Mapping[str, Any] | None:
+    """Return the ``[tool.zhconvert]`` table of ``path``; ``None`` if a pyproject has none."""
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message already ends with "(at line L, column C)".
+        raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    tool = document.get("tool")
+    table = tool.get("zhconvert") if isinstance(tool, dict) else None
+    if path.name == "pyproject.toml":
+        if table is None:
+            return None
+    elif table is None:
+        table = {key: value for key, value in document.items() if key != "tool"}
+    if not isinstance(table, dict):
+        raise ConfigError("[tool.zhconvert] must be a table", path=str(path))
+    return table
+
+
+def _build(table: Mapping[str, Any], path: Path) -> Config:
+    origin = f"{path} [tool.zhconvert]"
+    config = Config(path=path, root=path.parent)
+    warnings: list[str] = []
+    for key, value in table.items():
+        # Accept snake_case too: TOML users write both, and a silent ignore would hide a typo.
+        name = key.replace("_", "-")
+        if name == "front-matter":
+            _check_choice(key, value, FRONT_MATTER_MODES, str(path))
+            config = replace(config, front_matter=Setting(value, origin))
+        elif name == "images":
+            _check_choice(key, value, IMAGE_CHOICES, str(path))
+            config = replace(config, images=Setting(value, origin))
+        elif name == "exclude":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(
+                    f"[tool.zhconvert] {key}: must be a list of glob strings", path=str(path)
+                )
+            _compile_globs(tuple(value))  # reject a bad glob now, not on the first file
+            config = replace(config, exclude=Setting(tuple(value), origin))
+        else:
+            # Another command (or a newer zhconvert) may own the key: warn, do not fail.
+            warnings.append(f"{path}: [tool.zhconvert] unknown key {key!r} ignored")
+    return replace(config, warnings=tuple(warnings))
+
+
+def _check_choice(key: str, value: object, choices: tuple[str, ...], where: str) -> None:
+    if value not in choices:
+        allowed = " or ".join(f'"{c}"' for c in choices)
+        shown = f'"{value}"' if isinstance(value, str) else repr(value)
+        place = "" if where == COMMAND_LINE else "[tool.zhconvert] "
+        path = None if where == COMMAND_LINE else where
+        raise ConfigError(f"{place}{key}: must be {allowed}, not {shown}", path=path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Globs
+#
+# Globs follow .gitignore's shape, which blog owners already know: a glob without "/" matches a
+# file or folder name at any depth ("*.raw.md", "drafts"); a glob with "/" is matched from the
+# configuration's folder ("source/_drafts/**"); "**" spans folders; a match on a folder excludes
+# everything below it.
+
+_glob_cache: dict[tuple[str, ...], tuple[tuple[re.Pattern[str], bool], ...]] = {}
+
+
+def _compile_globs(globs: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], bool], ...]:
+    cached = _glob_cache.get(globs)
+    if cached is None:
+        compiled = []
+        for glob in globs:
+            text = glob.strip().replace("\\", "/")
+            anchored = "/" in text.rstrip("/")
+            text = text.strip("/")
+            if not text:
+                raise ConfigError(f"empty exclude glob {glob!r}")
+            try:
+                compiled.append((re.compile(_glob_to_regex(text)), anchored))
+            except re.error as exc:
+                raise ConfigError(f"bad exclude glob {glob!r}: {exc}") from None
+        cached = tuple(compiled)
+        _glob_cache[globs] = cached
+    return cached
+
+
+def _glob_to_regex(glob: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(glob):
+        char = glob[i]
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = glob.find("]", i + 2)
+            if end == -1:
+                out.append(re.escape(char))
+            else:
+                body = glob[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return "".join(out) + r"\Z"
+
+
+def _matches_any(
+    patterns: tuple[tuple[re.Pattern[str], bool], ...], root: Path, path: Path
+) -> bool:
+    if not patterns:
+        return False
+    absolute = Path(os.path.abspath(path))
+    try:
+        parts = absolute.relative_to(root).parts
+        inside = True
+    except ValueError:
+        parts = absolute.parts[1:]
+        inside = False
+    # Every leading part of the path is tried, so that a glob naming a folder covers its files.
+    prefixes = [str(PurePosixPath(*parts[: n + 1])) for n in range(len(parts))]
+    for pattern, anchored in patterns:
+        if anchored:
+            if inside and any(pattern.match(prefix) for prefix in prefixes):
+                return True
+        elif any(pattern.match(part) for part in parts):
+            return True
+    return False

@@ -1,0 +1,162 @@
+"""Readers: a post (front matter + HTML or Markdown body) to a Document.
+
+``read_post`` decodes, splits the front matter, picks the body reader (HTML for Zhihu-style
+bodies, Markdown otherwise) and derives the typed metadata. The body readers know nothing of
+front matter; the writers know nothing of readers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..model import Block, Byline, Document, Metadata, SourceInfo
+from ._decode import decode_post
+from ._frontmatter import parse_date, parse_front_matter, split_front_matter
+
+__all__ = ["read_post"]
+
+_PLACEHOLDER_COVER = re.compile(r"picsum\.photos|zhihu\.com/equation", re.I)
+_HTML_START = re.compile(r"^\s*<(?:!doctype|!--|[a-zA-Z][a-zA-Z0-9-]*[\s/>])", re.I)
+
+
+def _detect_newline(text: str) -> str:
+    index = text.find("\n")
+    cr = text.find("\r")
+    if cr < 0:
+        return "\n"
+    if index < 0 or cr < index:
+        return "\r\n" if text[cr : cr + 2] == "\r\n" else "\r"
+    return "\n"
+
+
+def read_post(source: str | bytes, *, path: str | None = None, strict: bool = False) -> Document:
+    """Read a whole post into a Document."""
+    warnings: list[str] = []
+    if isinstance(source, bytes):
+        text, encoding, bom, decode_warnings = decode_post(source)
+        warnings.extend(decode_warnings)
+    else:
+        text, encoding, bom = source, "utf-8", False
+        if text.startswith("\ufeff"):
+            text, bom = text[1:], True
+        if "\x00" in text:
+            warnings.append(f"{text.count(chr(0))} NUL character(s) removed")
+            text = text.replace("\x00", "")
+    newline = _detect_newline(text)
+    final_newline = text.endswith(("\n", "\r"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+
+    fm_text, yaml_text, body = split_front_matter(text)
+    front_matter = None
+    mapping: Mapping[str, Any] = {}
+    if fm_text is not None:
+        # the YAML starts on the line after the opening ---
+        line_offset = fm_text.count("\n") - yaml_text.count("\n") - 1
+        front_matter, fm_warnings = parse_front_matter(
+            fm_text, yaml_text, strict=strict, line_offset=line_offset
+        )
+        warnings.extend(fm_warnings)
+        mapping = front_matter.mapping
+
+    footnotes: tuple[Any, ...] = ()
+    page_url = ""
+    if not body.strip():
+        body_format, blocks = "empty", ()
+    elif _HTML_START.match(body):
+        from .html import read_html
+
+        body_format = "html"
+        result = read_html(body)
+        blocks, footnotes, page_url = result.blocks, result.footnotes, result.url
+    else:
+        from .markdown import read_markdown
+
+        body_format = "markdown"
+        blocks, footnotes = read_markdown(body)
+
+    meta = _metadata(mapping, blocks, page_url)
+    return Document(
+        meta=meta,
+        blocks=blocks,
+        footnotes=footnotes,
+        front_matter=front_matter,
+        source=SourceInfo(
+            encoding=encoding,
+            bom=bom,
+            newline=newline,
+            final_newline=final_newline,
+            body_format=body_format,
+            path=path,
+        ),
+        warnings=tuple(warnings),
+    )
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return (value.strip(),) if value.strip() else ()
+    if isinstance(value, Sequence):
+        return tuple(str(v).strip() for v in value if v is not None and str(v).strip())
+    return (str(value),)
+
+
+def _unescape_hexo(text: str) -> str:
+    return text.replace("&#123;", "{").replace("&#125;", "}")
+
+
+def _title(value: object) -> str:
+    title = _unescape_hexo(str(value).strip()) if value is not None else ""
+    # The feed generator wrote an ASCII "?" as "_"; only a trailing one is certainly that.
+    if title.endswith("_") and not title.endswith("__"):
+        title = title[:-1] + "?"
+    return title
+
+
+def _source(categories: tuple[str, ...], site: str) -> str:
+    if len(categories) >= 2:
+        last, parent = categories[-1], categories[-2]
+        return last if parent in last else f"{parent} {last}"
+    if categories:
+        return categories[0]
+    return site
+
+
+def _metadata(mapping: Mapping[str, Any], blocks: tuple[Block, ...], page_url: str) -> Metadata:
+    categories = _strings(mapping.get("categories"))
+    tags = _strings(mapping.get("tags"))
+    site = str(mapping.get("author") or "").strip()
+    authors: list[str] = []
+    answer_url = ""
+    for block in blocks:
+        if isinstance(block, Byline):
+            if block.author and block.author not in authors:
+                authors.append(block.author)
+            answer_url = answer_url or block.url
+    cover = ""
+    for key in ("headimg", "thumbnail", "cover"):
+        candidate = mapping.get(key)
+        if isinstance(candidate, str) and candidate.strip():
+            if not _PLACEHOLDER_COVER.search(candidate):
+                cover = candidate.strip()
+            break
+    url = page_url or answer_url
+    for key in ("url", "link", "permalink"):
+        candidate = mapping.get(key)
+        if not url and isinstance(candidate, str) and candidate.startswith(("http://", "https://")):
+            url = candidate
+    return Metadata(
+        title=_title(mapping.get("title")),
+        author="、".join(authors),
+        site=site,
+        date=parse_date(mapping.get("date")),
+        categories=categories,
+        tags=tags,
+        cover=cover,
+        source=_source(categories, site),
+        url=url,
+    )

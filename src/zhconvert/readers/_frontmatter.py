@@ -1,0 +1,162 @@
+"""Split a post into front matter and body, parse the YAML, and derive typed metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import yaml
+
+from ..errors import FrontMatterError
+from ..model import FrontMatter
+
+__all__ = ["CHINA_TZ", "parse_date", "parse_front_matter", "split_front_matter"]
+
+#: 知乎日报 writes naive times; the feed is in China Standard Time.
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "UTC+08:00")
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TOP_KEY = re.compile(r"^([^\s#:'\"-][^:]*?)\s*:(?:\s|$)")
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, str]:
+    """Return ``(front_matter_text, yaml_text, body)`` for ``text`` with ``\\n`` newlines.
+
+    Blank lines before the opening ``---`` are allowed (every real post starts with one) and
+    belong to the front-matter text, so that it can be written back byte for byte. A post with
+    no complete ``---`` block gives ``(None, "", text)``.
+    """
+    pos = 0
+    length = len(text)
+    while pos < length:
+        end = text.find("\n", pos)
+        line = text[pos:] if end < 0 else text[pos:end]
+        if line.strip():
+            break
+        if end < 0:
+            return None, "", text
+        pos = end + 1
+    if text[pos : pos + 3] != "---" or text[pos:].split("\n", 1)[0].rstrip() != "---":
+        return None, "", text
+    open_end = text.find("\n", pos)
+    if open_end < 0:
+        return None, "", text
+    yaml_start = open_end + 1
+    search = yaml_start
+    while True:
+        end = text.find("\n", search)
+        line = text[search:] if end < 0 else text[search:end]
+        if line.rstrip() in ("---", "..."):
+            close_end = length if end < 0 else end + 1
+            return text[:close_end], text[yaml_start:search], text[close_end:]
+        if end < 0:
+            return None, "", text
+        search = end + 1
+
+
+def _recover(yaml_text: str) -> dict[str, Any]:
+    """Read ``key: value`` lines the way a person would when the YAML is broken."""
+    mapping: dict[str, Any] = {}
+    last_key: str | None = None
+    for line in yaml_text.split("\n"):
+        item = re.match(r"^\s*-\s+(.*)$", line)
+        if item and last_key is not None:
+            current = mapping.get(last_key)
+            if not isinstance(current, list):
+                current = [] if current in (None, "") else [current]
+            current.append(_unquote(item.group(1)))
+            mapping[last_key] = current
+            continue
+        match = _TOP_KEY.match(line)
+        if match:
+            last_key = match.group(1).strip()
+            mapping[last_key] = _unquote(line[match.end() :])
+    return mapping
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        inner = value[1:-1]
+        return inner.replace("''", "'") if value[0] == "'" else inner.replace('\\"', '"')
+    return value
+
+
+def parse_front_matter(
+    fm_text: str, yaml_text: str, *, strict: bool, line_offset: int
+) -> tuple[FrontMatter, tuple[str, ...]]:
+    """Parse the YAML of a front matter; return it with any warnings.
+
+    ``line_offset`` is the file line of the first YAML line minus one, so that errors point at
+    the line in the file.
+    """
+    warnings: list[str] = []
+    try:
+        loaded = yaml.load(yaml_text, Loader=_Loader) if yaml_text.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 + line_offset if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        if strict:
+            raise FrontMatterError(
+                f"front matter is not valid YAML: {problem}", line=line, column=column
+            ) from None
+        where = f" (at line {line}, column {column})" if line is not None else ""
+        warnings.append(f"front matter is not valid YAML: {problem}{where}; keys recovered line by line")
+        loaded = _recover(yaml_text)
+    if loaded is None:
+        loaded = {}
+    if not isinstance(loaded, Mapping):
+        if strict:
+            raise FrontMatterError(
+                f"front matter is a YAML {type(loaded).__name__}, not a mapping", line=line_offset
+            )
+        warnings.append(f"front matter is a YAML {type(loaded).__name__}, not a mapping; ignored")
+        loaded = {}
+    seen: set[str] = set()
+    for number, line_text in enumerate(yaml_text.split("\n"), start=line_offset + 1):
+        match = _TOP_KEY.match(line_text)
+        if match:
+            key = match.group(1).strip()
+            if key in seen:
+                warnings.append(f"front matter key {key!r} appears twice (line {number}); the last wins")
+            seen.add(key)
+    mapping = {str(k): v for k, v in loaded.items()}
+    return FrontMatter(text=fm_text, mapping=mapping), tuple(warnings)
+
+
+def parse_date(value: object) -> dt.datetime | None:
+    """Return a timezone-aware datetime for a front-matter date, or None.
+
+    RFC 2822 strings (知乎热榜), ISO strings, and YAML timestamps; naive times are UTC+8.
+    """
+    result: dt.datetime | None = None
+    if isinstance(value, dt.datetime):
+        result = value
+    elif isinstance(value, dt.date):
+        result = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip()
+        try:
+            result = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            iso = text.replace("Z", "+00:00").replace("z", "+00:00")
+            try:
+                result = dt.datetime.fromisoformat(iso)
+            except ValueError:
+                match = re.match(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?", text)
+                if match:
+                    parts = [int(p) if p else 0 for p in match.groups()]
+                    try:
+                        result = dt.datetime(*parts[:3], parts[3], parts[4], parts[5])
+                    except ValueError:
+                        result = None
+    if result is None:
+        return None
+    if result.tzinfo is None:
+        result = result.replace(tzinfo=CHINA_TZ)
+    return result

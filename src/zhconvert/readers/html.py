@@ -1,0 +1,823 @@
+"""The HTML body reader, with Zhihu's site rules.
+
+The body is parsed with lxml's HTML parser (libxml2; the same tree builder bs4 uses with
+``"lxml"``, without bs4's per-node overhead) and walked once. Dispatch is by tag through two
+tables, ``_BLOCK_TAGS`` and ``_INLINE_TAGS``, plus ``_CLASS_HANDLERS`` for Zhihu's page skeleton
+(``div.answer``, ``div.view-more``...). The fallback for a tag in neither table: its children are
+read as if it were not there (so unknown wrappers never lose text), except for the tags in
+``_DROPPED_TAGS`` (scripts, styles, forms, embedded objects), which are dropped whole.
+
+Block-level things met inside running text (a link card inside ``<p>``, a figure inside a link)
+are hoisted: the paragraph is split around them, so the document keeps its closed shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
+
+from lxml import etree
+
+from ..model import (
+    Block,
+    BlockQuote,
+    Byline,
+    CodeBlock,
+    Emphasis,
+    Figure,
+    Footnote,
+    FootnoteRef,
+    Heading,
+    Inline,
+    InlineCode,
+    InlineImage,
+    InlineMath,
+    LineBreak,
+    Link,
+    LinkCard,
+    ListBlock,
+    ListItem,
+    MathBlock,
+    Mention,
+    Paragraph,
+    Strikethrough,
+    Strong,
+    Subscript,
+    Superscript,
+    Table,
+    TableCell,
+    Text,
+    ThematicBreak,
+    Underline,
+    VideoCard,
+)
+
+__all__ = ["HtmlBody", "read_html", "unwrap_redirect"]
+
+Piece = Inline | Block
+
+# Every element name of HTML (current and obsolete). A "<name" whose name is not here is text
+# that the feed forgot to escape (``Map<String, Consumer<String>>``, ``#include <cstdio>``).
+_HTML_TAGS = frozenset(
+    """a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big
+    blink blockquote body br button canvas caption center cite code col colgroup data datalist dd
+    del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame
+    frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe image img input ins isindex kbd
+    keygen label legend li link listing main map mark marquee math menu menuitem meta meter nav
+    nobr noembed noframes noscript object ol optgroup option output p param picture plaintext pre
+    progress q rb rp rt rtc ruby s samp script search section select slot small source spacer span
+    strike strong style sub summary sup svg table tbody td template textarea tfoot th thead time
+    title tr track tt u ul var video wbr xmp""".split()
+)
+_TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)")
+_WS = re.compile(r"[ \t\n\r\f]+")
+_CJK = (
+    "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+)
+_CJK_NEWLINE = re.compile(rf"(?<=[{_CJK}])[ \t\r\f]*\n[ \t\n\r\f]*(?=[{_CJK}])")
+_ANSWER_HEADER = re.compile(r"^\s*(\S.{0,60}?)\s*的回答\s*$")
+_SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+
+_PARSER = etree.HTMLParser(
+    recover=True,
+    remove_comments=True,
+    remove_pis=True,
+    no_network=True,
+    default_doctype=False,
+    encoding="utf-8",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlBody:
+    """What the HTML reader found: blocks, footnotes and the page's own link (日报's question)."""
+
+    blocks: tuple[Block, ...]
+    footnotes: tuple[Footnote, ...]
+    url: str = ""
+
+
+def read_html(html: str) -> HtmlBody:
+    """Read an HTML body into blocks."""
+    return _Reader().read(html)
+
+
+def _escape_bogus_tags(html: str) -> str:
+    def fix(match: re.Match[str]) -> str:
+        if match.group(2).lower() in _HTML_TAGS:
+            return match.group(0)
+        return "&lt;" + match.group(0)[1:]
+
+    return _TAG_START.sub(fix, html)
+
+
+def _classes(el: etree._Element) -> list[str]:
+    value = el.get("class")
+    return value.split() if value else []
+
+
+def _collapse(text: str) -> str:
+    if "\n" in text:
+        text = _CJK_NEWLINE.sub("", text)
+    return _WS.sub(" ", text)
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = int(value.strip())
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def unwrap_redirect(href: str) -> str:
+    """Return the target of a ``link.zhihu.com/?target=`` redirect (decoded once or twice).
+
+    Any other URL comes back unchanged; so does a redirect with an empty target.
+    """
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return href
+    if parts.hostname != "link.zhihu.com":
+        return href
+    targets = parse_qs(parts.query).get("target")
+    if not targets or not targets[0].strip():
+        return href
+    target = targets[0].strip()
+    for _ in range(3):  # encoded twice in the wild; a bound keeps hostile input cheap
+        if re.match(r"(?i)^[a-z][a-z0-9+.-]*%3a", target):
+            target = unquote(target)
+        else:
+            break
+    return target
+
+
+def _clean_url(raw: str | None) -> str | None:
+    """Return a safe absolute-or-relative URL, or None for a dangerous or empty one."""
+    if not raw:
+        return None
+    url = raw.strip()
+    if not url:
+        return None
+    if url.startswith("//"):
+        url = "https:" + url
+    url = unwrap_redirect(url)
+    # Browsers ignore control characters and blanks inside a scheme ("java\tscript:"), so the
+    # check does too.
+    probe = _URL_NOISE.sub("", url).lower()
+    scheme_match = re.match(r"^([a-z][a-z0-9+.-]*):", probe)
+    if scheme_match and scheme_match.group(1) not in _SAFE_SCHEMES:
+        return None
+    return url
+
+
+def _image_url(raw: str | None) -> str | None:
+    url = _clean_url(raw)
+    if url is None or not url.lower().startswith(("http://", "https://")):
+        return None
+    return url
+
+
+def _merge_text(pieces: list[Piece]) -> list[Piece]:
+    merged: list[Piece] = []
+    for piece in pieces:
+        if isinstance(piece, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + piece.text)
+        elif not (isinstance(piece, Text) and not piece.text):
+            merged.append(piece)
+    return merged
+
+
+def _trim(inlines: list[Inline]) -> tuple[Inline, ...]:
+    """Merge text runs, drop spaces at the edges and around line breaks, and edge breaks."""
+    items: list[Inline] = []
+    for piece in _merge_text(list(inlines)):
+        assert not isinstance(piece, _BLOCK_TYPES)
+        items.append(piece)  # type: ignore[arg-type]
+    for index, item in enumerate(items):
+        if isinstance(item, Text):
+            text = item.text
+            if index == 0 or isinstance(items[index - 1], LineBreak):
+                text = text.lstrip(" ")
+            if index == len(items) - 1 or isinstance(items[index + 1], LineBreak):
+                text = text.rstrip(" ")
+            items[index] = Text(text)
+    items = [i for i in items if not (isinstance(i, Text) and not i.text)]
+    while items and isinstance(items[0], LineBreak):
+        items.pop(0)
+    while items and isinstance(items[-1], LineBreak):
+        items.pop()
+    return tuple(items)
+
+
+def _has_content(inlines: tuple[Inline, ...]) -> bool:
+    for item in inlines:
+        if isinstance(item, Text):
+            if item.text.strip():
+                return True
+        elif not isinstance(item, LineBreak):
+            return True
+    return False
+
+
+def _plain(inlines: tuple[Inline, ...] | list[Inline]) -> str:
+    out: list[str] = []
+    stack: list[Inline] = list(reversed(inlines))
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Text):
+            out.append(item.text)
+        elif isinstance(item, InlineCode):
+            out.append(item.text)
+        elif isinstance(item, InlineMath):
+            out.append(item.tex)
+        elif isinstance(item, Mention):
+            out.append("@" + item.name)
+        elif isinstance(item, LineBreak):
+            out.append("\n")
+        elif hasattr(item, "children"):
+            stack.extend(reversed(item.children))
+    return "".join(out)
+
+
+_BLOCK_TYPES = (
+    Paragraph,
+    Heading,
+    Figure,
+    MathBlock,
+    CodeBlock,
+    BlockQuote,
+    ListBlock,
+    Table,
+    ThematicBreak,
+    LinkCard,
+    VideoCard,
+    Byline,
+)
+
+_DROPPED_TAGS = frozenset(
+    """script style iframe frame frameset object embed applet form input button select option
+    optgroup textarea template svg math canvas audio video source track head title meta link base
+    param map area dialog noembed noframes""".split()
+)
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.footnotes: dict[int, Footnote] = {}
+        self.page_url = ""
+        # Fallback URLs and sizes of images, for a lone image that becomes a Figure.
+        self.image_info: dict[str, tuple[tuple[str, ...], int | None, int | None]] = {}
+
+    # -- entry ----------------------------------------------------------------------------
+
+    def read(self, html: str) -> HtmlBody:
+        source = _escape_bogus_tags(html.replace("&#123;", "{").replace("&#125;", "}"))
+        root = etree.fromstring(
+            ("<html><body>" + source + "</body></html>").encode("utf-8", "surrogatepass"),
+            _PARSER,
+        )
+        body = root.find("body") if root is not None else None
+        blocks = self.flow(body) if body is not None else []
+        if blocks and isinstance(blocks[0], Paragraph):
+            match = _ANSWER_HEADER.match(_plain(blocks[0].children))
+            if match and all(isinstance(c, (Text, LineBreak)) for c in blocks[0].children):
+                blocks[0] = Byline(author=match.group(1))
+        footnotes = tuple(self.footnotes[k] for k in sorted(self.footnotes))
+        return HtmlBody(blocks=tuple(blocks), footnotes=footnotes, url=self.page_url)
+
+    # -- block flow -----------------------------------------------------------------------
+
+    def flow(self, container: etree._Element) -> list[Block]:
+        """Read the children of ``container`` as a sequence of blocks."""
+        blocks: list[Block] = []
+        pending: list[Piece] = []
+        if container.text:
+            pending.append(Text(_collapse(container.text)))
+        for child in container:
+            tag = child.tag
+            if isinstance(tag, str):
+                tag = tag.lower()
+                handler = self._block_handler(child, tag)
+                if handler is not None:
+                    self.flush(pending, blocks)
+                    pending = []
+                    blocks.extend(handler(self, child))
+                elif tag not in _DROPPED_TAGS:
+                    pending.extend(self.inline(child, tag))
+            if child.tail:
+                pending.append(Text(_collapse(child.tail)))
+        self.flush(pending, blocks)
+        return blocks
+
+    def _block_handler(
+        self, el: etree._Element, tag: str
+    ) -> Callable[[_Reader, etree._Element], list[Block]] | None:
+        for cls in _classes(el):
+            class_handler = _CLASS_HANDLERS.get(cls)
+            if class_handler is not None:
+                return class_handler
+        return _BLOCK_TAGS.get(tag)
+
+    def flush(self, pending: list[Piece], blocks: list[Block]) -> None:
+        """Turn pending inline pieces into paragraphs, splitting around hoisted blocks."""
+        run: list[Inline] = []
+        for piece in pending:
+            if isinstance(piece, _BLOCK_TYPES):
+                self._paragraph(run, blocks)
+                run = []
+                blocks.append(piece)
+            else:
+                run.append(piece)  # type: ignore[arg-type]
+        self._paragraph(run, blocks)
+
+    def _paragraph(self, run: list[Inline], blocks: list[Block]) -> None:
+        inlines = _trim(run)
+        if not _has_content(inlines):
+            return
+        only = inlines[0] if len(inlines) == 1 else None
+        if isinstance(only, Link) and len(only.children) == 1:
+            inner = only.children[0]
+            if isinstance(inner, InlineImage):
+                only = inner
+        if isinstance(only, InlineImage):
+            fallbacks, width, height = self.image_info.get(only.url, ((), None, None))
+            caption: tuple[Inline, ...] = (Text(only.alt),) if only.alt.strip() else ()
+            blocks.append(Figure(only.url, caption, fallbacks, width, height))
+        elif isinstance(only, InlineMath):
+            blocks.append(MathBlock(only.tex))
+        else:
+            blocks.append(Paragraph(inlines))
+
+    # -- block handlers -------------------------------------------------------------------
+
+    def container(self, el: etree._Element) -> list[Block]:
+        return self.flow(el)
+
+    def heading(self, el: etree._Element) -> list[Block]:
+        level = int(el.tag[1])
+        pieces = self.inline_children(el)
+        inlines = [p for p in pieces if not isinstance(p, _BLOCK_TYPES)]
+        hoisted = [p for p in pieces if isinstance(p, _BLOCK_TYPES)]
+        text = _trim(inlines)  # type: ignore[arg-type]
+        out: list[Block] = [Heading(level, text)] if _has_content(text) else []
+        return out + hoisted  # type: ignore[operator]
+
+    def blockquote(self, el: etree._Element) -> list[Block]:
+        children = self.flow(el)
+        return [BlockQuote(tuple(children))] if children else []
+
+    def list_block(self, el: etree._Element) -> list[Block]:
+        items: list[ListItem] = []
+        stray: list[Block] = []
+        for child in el:
+            if isinstance(child.tag, str) and child.tag.lower() == "li":
+                items.append(ListItem(tuple(self.flow(child))))
+            elif isinstance(child.tag, str) and child.tag.lower() not in _DROPPED_TAGS:
+                # Text or tags directly inside <ul> (broken markup): keep them in the list.
+                wrapper = etree.Element("div")
+                wrapper.append(_copy_without_tail(child))
+                stray = self.flow(wrapper)
+                if stray:
+                    items.append(ListItem(tuple(stray)))
+        items = [item for item in items if item.children] or items
+        if not any(item.children for item in items):
+            return []
+        ordered = el.tag.lower() == "ol"
+        start = _int(el.get("start")) or 1 if ordered else 1
+        return [ListBlock(tuple(items), ordered=ordered, start=start)]
+
+    def code_block(self, el: etree._Element) -> list[Block]:
+        pre = el if el.tag.lower() in ("pre", "xmp", "listing", "plaintext") else el.find(".//pre")
+        if pre is None:
+            return self.flow(el)
+        language = ""
+        for candidate in (pre.find(".//code"), pre, el):
+            if candidate is None:
+                continue
+            for cls in _classes(candidate):
+                if cls.startswith(("language-", "lang-")):
+                    language = cls.split("-", 1)[1]
+                    break
+            language = language or (candidate.get("data-lang") or "")
+            if language:
+                break
+        text = _preformatted_text(pre).rstrip("\n")
+        if text.startswith("\n"):
+            text = text[1:]  # HTML drops the newline right after <pre>
+        return [CodeBlock(text, language.strip())] if text.strip() else []
+
+    def figure(self, el: etree._Element) -> list[Block]:
+        candidates: list[str] = []
+        formulas: list[Piece] = []
+        width = height = None
+        for img in el.iter("img"):
+            if _is_formula(img):
+                formulas.extend(self.img(img))
+                continue
+            for attr in ("data-original", "data-actualsrc", "src", "data-src"):
+                url = _image_url(img.get(attr))
+                if url and url not in candidates:
+                    candidates.append(url)
+            width = width or _int(img.get("data-rawwidth")) or _int(img.get("width"))
+            height = height or _int(img.get("data-rawheight")) or _int(img.get("height"))
+        caption_el = el.find(".//figcaption")
+        caption: tuple[Inline, ...] = ()
+        if caption_el is not None:
+            pieces = self.inline_children(caption_el)
+            caption = _trim([p for p in pieces if not isinstance(p, _BLOCK_TYPES)])  # type: ignore[misc]
+        out: list[Block] = []
+        if candidates:
+            out.append(Figure(candidates[0], caption, tuple(candidates[1:]), width, height))
+        elif _has_content(caption):
+            out.append(Paragraph(caption))
+        for formula in formulas:
+            out.append(formula if isinstance(formula, MathBlock) else MathBlock(formula.tex))  # type: ignore[union-attr]
+        return out
+
+    def table(self, el: etree._Element) -> list[Block]:
+        rows: list[tuple[TableCell, ...]] = []
+        header: tuple[TableCell, ...] = ()
+        for index, tr in enumerate(_rows(el)):
+            cells: list[TableCell] = []
+            all_th = True
+            for cell in tr:
+                if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
+                    continue
+                all_th = all_th and cell.tag.lower() == "th"
+                cells.append(TableCell(self.cell_inlines(cell)))
+            if not cells:
+                continue
+            in_head = tr.getparent() is not None and tr.getparent().tag == "thead"
+            if index == 0 and not rows and (all_th or in_head):
+                header = tuple(cells)
+            else:
+                rows.append(tuple(cells))
+        if not header and not rows:
+            return []
+        return [Table(header, tuple(rows))]
+
+    def cell_inlines(self, cell: etree._Element) -> tuple[Inline, ...]:
+        parts: list[Inline] = []
+        for block in self.flow(cell):
+            if parts:
+                parts.append(LineBreak())
+            if isinstance(block, (Paragraph, Heading)):
+                parts.extend(block.children)
+            elif isinstance(block, Figure):
+                parts.append(InlineImage(block.url, _plain(block.caption)))
+            elif isinstance(block, MathBlock):
+                parts.append(InlineMath(block.tex))
+            elif isinstance(block, CodeBlock):
+                parts.append(InlineCode(block.text))
+            else:
+                parts.append(Text(_block_text(block)))
+        inlines = _trim(parts)
+        if not _has_content(inlines) or _plain(inlines).strip("\xa0 ") == "":
+            return ()
+        return inlines
+
+    def thematic_break(self, el: etree._Element) -> list[Block]:
+        return [ThematicBreak()]
+
+    def answer(self, el: etree._Element) -> list[Block]:
+        """Read a 知乎日报 ``div.answer``: its byline, then its content."""
+        author = bio = url = ""
+        content = None
+        for node in el.iter():
+            if not isinstance(node.tag, str):
+                continue
+            classes = _classes(node)
+            if "author" in classes and not author:
+                author = _collapse("".join(node.itertext())).strip().rstrip("，,:： ")
+            elif "bio" in classes and not bio:
+                bio = _collapse("".join(node.itertext())).strip()
+            elif "originUrl" in classes and not url:
+                url = _clean_url(node.get("href")) or ""
+            elif "content" in classes and content is None:
+                content = node
+        out: list[Block] = [Byline(author, bio, url)] if author else []
+        if content is not None:
+            out.extend(self.flow(content))
+        return out
+
+    def view_more(self, el: etree._Element) -> list[Block]:
+        link = el.find(".//a")
+        if link is not None and not self.page_url:
+            self.page_url = _clean_url(link.get("href")) or ""
+        return []
+
+    def nothing(self, el: etree._Element) -> list[Block]:
+        return []
+
+    # -- inline ---------------------------------------------------------------------------
+
+    def inline_children(self, el: etree._Element) -> list[Piece]:
+        pieces: list[Piece] = []
+        if el.text:
+            pieces.append(Text(_collapse(el.text)))
+        for child in el:
+            tag = child.tag
+            if isinstance(tag, str):
+                tag = tag.lower()
+                if tag not in _DROPPED_TAGS:
+                    handler = self._block_handler(child, tag)
+                    if handler is not None and tag not in _INLINE_TAGS:
+                        pieces.extend(handler(self, child))
+                    else:
+                        pieces.extend(self.inline(child, tag))
+            if child.tail:
+                pieces.append(Text(_collapse(child.tail)))
+        return pieces
+
+    def inline(self, el: etree._Element, tag: str) -> list[Piece]:
+        handler = _INLINE_TAGS.get(tag)
+        if handler is None:
+            return self.inline_children(el)
+        return handler(self, el)
+
+    def wrap(self, cls: Callable[[tuple[Inline, ...]], Inline], el: etree._Element) -> list[Piece]:
+        pieces = _merge_text(self.inline_children(el))
+        out: list[Piece] = []
+        run: list[Inline] = []
+
+        def close() -> None:
+            if not run:
+                return
+            if _has_content(tuple(run)):
+                out.append(cls(tuple(run)))
+            else:
+                out.extend(run)
+            run.clear()
+
+        for piece in pieces:
+            if isinstance(piece, _BLOCK_TYPES):
+                close()
+                out.append(piece)
+            else:
+                run.append(piece)  # type: ignore[arg-type]
+        close()
+        return out
+
+    def strong(self, el: etree._Element) -> list[Piece]:
+        return self.wrap(Strong, el)
+
+    def emphasis(self, el: etree._Element) -> list[Piece]:
+        return self.wrap(Emphasis, el)
+
+    def underline(self, el: etree._Element) -> list[Piece]:
+        return self.wrap(Underline, el)
+
+    def strikethrough(self, el: etree._Element) -> list[Piece]:
+        return self.wrap(Strikethrough, el)
+
+    def subscript(self, el: etree._Element) -> list[Piece]:
+        return self.wrap(Subscript, el)
+
+    def superscript(self, el: etree._Element) -> list[Piece]:
+        numero = _int(el.get("data-numero"))
+        url = _clean_url(el.get("data-url")) or ""
+        text = (el.get("data-text") or "").strip()
+        if numero is not None and (url or text):
+            self.footnotes.setdefault(numero, Footnote(numero, _collapse(text).strip(), url))
+            return [FootnoteRef(numero)]
+        return self.wrap(Superscript, el)
+
+    def inline_code(self, el: etree._Element) -> list[Piece]:
+        text = _preformatted_text(el).replace("\n", " ")
+        return [InlineCode(text)] if text else []
+
+    def line_break(self, el: etree._Element) -> list[Piece]:
+        return [LineBreak()]
+
+    def span(self, el: etree._Element) -> list[Piece]:
+        tex = el.get("data-tex")
+        if tex is not None and "ztext-math" in _classes(el):
+            return [_math(tex)]
+        return self.inline_children(el)
+
+    def link(self, el: etree._Element) -> list[Piece]:
+        url = _clean_url(el.get("href"))
+        classes = _classes(el)
+        if url and "member_mention" in classes:
+            name = _collapse("".join(el.itertext())).strip().lstrip("@")
+            return [Mention(name, url)] if name else []
+        if url and (el.get("data-draft-type") == "link-card" or "video-box" in classes):
+            return self.card(el, url)
+        split_url = [
+            node
+            for node in el
+            if isinstance(node.tag, str) and {"invisible", "visible"} & set(_classes(node))
+        ]
+        if split_url:
+            # Zhihu shortens long link texts with hidden spans; the full URL is the text.
+            children: list[Piece] = [Text("".join("".join(n.itertext()) for n in split_url))]
+        else:
+            children = self.inline_children(el)
+        if url is None:
+            return children
+        out: list[Piece] = []
+        run: list[Inline] = []
+        for piece in _merge_text(children):
+            if isinstance(piece, _BLOCK_TYPES):
+                if run:
+                    out.append(Link(url, tuple(run)))
+                    run = []
+                out.append(piece)
+            else:
+                run.append(piece)  # type: ignore[arg-type]
+        if run and _has_content(tuple(run)):
+            out.append(Link(url, _trim(run) or tuple(run)))
+        elif not out:
+            out.append(Link(url, (Text(url),)))
+        else:
+            out.extend(run)
+        return out
+
+    def card(self, el: etree._Element, url: str) -> list[Piece]:
+        """Read a link card or a video card; content wrapped inside it follows it."""
+        blocks: list[Block] = []
+        title_parts: list[str] = []
+        title_el = next((n for n in el.iter() if "title" in _classes(n)), None)
+        has_blocks = any(
+            isinstance(n.tag, str) and n.tag.lower() in _BLOCK_TAGS for n in el.iterdescendants()
+        )
+        if has_blocks:
+            blocks = self.flow(el)
+        elif title_el is not None:
+            title_parts.append("".join(title_el.itertext()))
+        else:
+            title_parts.append("".join(el.itertext()))
+        title = _collapse("".join(title_parts)).strip()
+        is_video = "/zvideo/" in url or "video-box" in _classes(el) or "/video/" in url
+        if is_video:
+            poster = ""
+            for img in el.iter("img"):
+                poster = _image_url(img.get("src")) or ""
+                break
+            poster = _image_url(el.get("data-poster")) or poster
+            card: Block = VideoCard(url, title, poster)
+        else:
+            card = LinkCard(url, title, _image_url(el.get("data-image")) or "")
+        return [card, *blocks]
+
+    def img(self, el: etree._Element) -> list[Piece]:
+        if _is_formula(el):
+            tex = el.get("alt") or ""
+            if not tex.strip() or tex.strip() == "[公式]":
+                src = el.get("src") or ""
+                tex = unquote_plus(parse_qs(urlsplit(src).query).get("tex", [""])[0]) if "tex=" in src else ""
+                if not tex:
+                    query = src.split("tex=", 1)[1] if "tex=" in src else ""
+                    tex = unquote_plus(query)
+            return [_math(tex)] if tex.strip() else []
+        candidates: list[str] = []
+        for attr in ("data-original", "data-actualsrc", "src", "data-src"):
+            url = _image_url(el.get(attr))
+            if url and url not in candidates:
+                candidates.append(url)
+        if not candidates:
+            return []
+        width = _int(el.get("data-rawwidth")) or _int(el.get("width"))
+        height = _int(el.get("data-rawheight")) or _int(el.get("height"))
+        self.image_info.setdefault(candidates[0], (tuple(candidates[1:]), width, height))
+        return [InlineImage(candidates[0], _collapse(el.get("alt") or "").strip())]
+
+    def noscript(self, el: etree._Element) -> list[Piece]:
+        # Lazy-loading markup repeats the image: <noscript><img></noscript><img data-actualsrc>.
+        parent = el.getparent()
+        if parent is not None:
+            for sibling in parent:
+                if sibling is not el and isinstance(sibling.tag, str) and sibling.tag == "img":
+                    return []
+        return self.inline_children(el)
+
+
+def _math(tex: str) -> Piece:
+    tex = tex.strip()
+    if tex.endswith("\\\\"):
+        return MathBlock(tex[:-2].rstrip())
+    return InlineMath(tex)
+
+
+def _is_formula(img: etree._Element) -> bool:
+    return img.get("eeimg") is not None or "zhihu.com/equation" in (img.get("src") or "")
+
+
+def _rows(table: etree._Element) -> Iterator[etree._Element]:
+    for child in table:
+        if not isinstance(child.tag, str):
+            continue
+        tag = child.tag.lower()
+        if tag == "tr":
+            yield child
+        elif tag in ("thead", "tbody", "tfoot"):
+            yield from (r for r in child if isinstance(r.tag, str) and r.tag.lower() == "tr")
+
+
+def _copy_without_tail(el: etree._Element) -> etree._Element:
+    from copy import deepcopy
+
+    copy = deepcopy(el)
+    copy.tail = None
+    return copy
+
+
+def _preformatted_text(el: etree._Element) -> str:
+    """Return the text of ``el`` with whitespace kept, ``<br>`` as a newline."""
+    out: list[str] = []
+    stack: list[tuple[etree._Element, bool]] = [(el, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            if node is not el and node.tail:
+                out.append(node.tail)
+            continue
+        if isinstance(node.tag, str) and node.tag.lower() == "br":
+            out.append("\n")
+        elif node.text and isinstance(node.tag, str):
+            out.append(node.text)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+    return "".join(out)
+
+
+def _block_text(block: Block) -> str:
+    if isinstance(block, (LinkCard, VideoCard)):
+        return block.title or block.url
+    if isinstance(block, Byline):
+        return block.author
+    if isinstance(block, BlockQuote):
+        return " ".join(_block_text(b) for b in block.children)
+    if isinstance(block, ListBlock):
+        return " ".join(_block_text(b) for item in block.items for b in item.children)
+    if isinstance(block, Table):
+        return " ".join(_plain(c.children) for row in block.rows for c in row)
+    if isinstance(block, (Paragraph, Heading)):
+        return _plain(block.children)
+    return ""
+
+
+_Handler = Callable[[_Reader, etree._Element], list[Block]]
+_InlineHandler = Callable[[_Reader, etree._Element], list[Piece]]
+
+_BLOCK_TAGS: dict[str, _Handler] = {
+    **{tag: _Reader.container for tag in (
+        "p div section article main header footer aside nav address center details summary"
+        " dl dt dd hgroup body html search fieldset legend caption figcaption".split()
+    )},
+    **{f"h{level}": _Reader.heading for level in range(1, 7)},
+    "blockquote": _Reader.blockquote,
+    "ul": _Reader.list_block,
+    "ol": _Reader.list_block,
+    "menu": _Reader.list_block,
+    "pre": _Reader.code_block,
+    "xmp": _Reader.code_block,
+    "listing": _Reader.code_block,
+    "plaintext": _Reader.code_block,
+    "figure": _Reader.figure,
+    "table": _Reader.table,
+    "hr": _Reader.thematic_break,
+}
+
+_CLASS_HANDLERS: dict[str, _Handler] = {
+    "answer": _Reader.answer,
+    "view-more": _Reader.view_more,
+    "highlight": _Reader.code_block,
+    "avatar": _Reader.nothing,
+    "originUrl": _Reader.nothing,
+    "img-place-holder": _Reader.nothing,
+}
+
+_INLINE_TAGS: dict[str, _InlineHandler] = {
+    "b": _Reader.strong,
+    "strong": _Reader.strong,
+    "i": _Reader.emphasis,
+    "em": _Reader.emphasis,
+    "cite": _Reader.emphasis,
+    "dfn": _Reader.emphasis,
+    "var": _Reader.emphasis,
+    "u": _Reader.underline,
+    "ins": _Reader.underline,
+    "s": _Reader.strikethrough,
+    "del": _Reader.strikethrough,
+    "strike": _Reader.strikethrough,
+    "sup": _Reader.superscript,
+    "sub": _Reader.subscript,
+    "code": _Reader.inline_code,
+    "kbd": _Reader.inline_code,
+    "samp": _Reader.inline_code,
+    "tt": _Reader.inline_code,
+    "br": _Reader.line_break,
+    "span": _Reader.span,
+    "a": _Reader.link,
+    "img": _Reader.img,
+    "noscript": _Reader.noscript,
+}

@@ -1,0 +1,278 @@
+"""The plain-text writer: no markup at all, for search indexes and NLP.
+
+A variant of the Markdown renderer (same block layout) with plain leaves: links and footnotes
+become numbered references listed at the end, figures ``[图：caption]`` with their URL, code is
+indented. Optional wrapping at N columns counts CJK characters as two columns and never starts a
+line with closing punctuation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..model import (
+    Byline,
+    CodeBlock,
+    Document,
+    Figure,
+    FootnoteRef,
+    Heading,
+    Inline,
+    InlineCode,
+    InlineImage,
+    InlineMath,
+    LineBreak,
+    Link,
+    LinkCard,
+    MathBlock,
+    Mention,
+    Paragraph,
+    Table,
+    Text,
+    ThematicBreak,
+    VideoCard,
+)
+from ._render import BlockRenderer, display_width
+
+__all__ = ["PlainTextWriter", "TextOptions", "wrap_line"]
+
+_CHINA = dt.timezone(dt.timedelta(hours=8))
+# Characters that must not begin a line (kinsoku shori) and must not end one.
+_NO_LINE_START = set("，。、；：？！）」』》〉】〕’”…—,.;:?!)]}%·～")
+_NO_LINE_END = set("（「『《〈【〔‘“([{")
+
+
+@dataclass(frozen=True, slots=True)
+class TextOptions:
+    """Options of the plain-text writer.
+
+    ``wrap``: wrap paragraphs at this many columns (CJK characters count two); ``None`` or 0
+    leaves each paragraph on one line. Code and the reference list are never wrapped.
+    """
+
+    wrap: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.wrap is not None and (not isinstance(self.wrap, int) or self.wrap < 0):
+            raise ValueError(f"wrap must be a positive number of columns, not {self.wrap!r}")
+
+
+def _breakable(ch: str) -> bool:
+    return display_width(ch) == 2
+
+
+def wrap_line(line: str, width: int) -> list[str]:
+    """Wrap one line at ``width`` columns: between CJK characters or at spaces."""
+    if width <= 0 or display_width(line) <= width:
+        return [line]
+    out: list[str] = []
+    current = ""
+    current_width = 0
+    # Tokens: a single wide character, a run of spaces, or a run of other (Latin) characters.
+    tokens: list[str] = []
+    for ch in line:
+        if tokens and not _breakable(ch) and not ch.isspace():
+            last = tokens[-1]
+            if not last[-1].isspace() and not _breakable(last[-1]):
+                tokens[-1] = last + ch
+                continue
+        if tokens and ch.isspace() and tokens[-1][-1].isspace():
+            tokens[-1] += ch
+            continue
+        tokens.append(ch)
+    for token in tokens:
+        token_width = display_width(token)
+        if current_width + token_width <= width or not current.strip():
+            current += token
+            current_width += token_width
+            continue
+        if token.isspace():
+            out.append(current.rstrip())
+            current, current_width = "", 0
+            continue
+        carry = ""
+        # Keep closing punctuation on the line it closes; move an opening one down.
+        if token[0] in _NO_LINE_START and current:
+            carry = current[-1]
+            current = current[:-1]
+        while current and current[-1] in _NO_LINE_END:
+            carry = current[-1] + carry
+            current = current[:-1]
+        if current.strip():
+            out.append(current.rstrip())
+            current = carry + token
+        else:
+            current = current + carry + token
+        current_width = display_width(current)
+    if current.strip():
+        out.append(current.rstrip())
+    return out or [""]
+
+
+class TextRenderer(BlockRenderer):
+    """Render a document as plain text."""
+
+    quote_prefix = "  "
+    quote_blank = ""
+
+    def __init__(self, wrap: int | None, footnotes: dict[int, tuple[str, str]]) -> None:
+        super().__init__()
+        self.wrap = wrap or 0
+        self.references: list[str] = []
+        self.reference_numbers: dict[str, int] = {}
+        self.footnotes = footnotes
+
+    def reference(self, key: str, line: str) -> int:
+        number = self.reference_numbers.get(key)
+        if number is None:
+            self.references.append(line)
+            number = len(self.references)
+            self.reference_numbers[key] = number
+        return number
+
+    def paragraph_text(self, text: str) -> str:
+        if not self.wrap:
+            return text
+        width = max(10, self.wrap - self.indent)
+        return "\n".join(
+            wrapped for line in text.split("\n") for wrapped in wrap_line(line, width)
+        )
+
+    # -- inlines --------------------------------------------------------------------------
+
+    def inlines(self, nodes: Sequence[Inline]) -> str:
+        return "".join(self.inline(node) for node in nodes)
+
+    def inline_Text(self, node: Text) -> str:
+        return node.text
+
+    def inline_InlineCode(self, node: InlineCode) -> str:
+        return node.text
+
+    def inline_Link(self, node: Link) -> str:
+        label = self.inlines(node.children)
+        if not label.strip() or label.strip() == node.url:
+            return node.url
+        return f"{label}[{self.reference('url:' + node.url, node.url)}]"
+
+    def inline_LineBreak(self, node: LineBreak) -> str:
+        return "\n"
+
+    def inline_InlineMath(self, node: InlineMath) -> str:
+        return node.tex
+
+    def inline_FootnoteRef(self, node: FootnoteRef) -> str:
+        text, url = self.footnotes.get(node.number, ("", ""))
+        line = " ".join(p for p in (text, url) if p) or str(node.number)
+        return f"[{self.reference(f'note:{node.number}', line)}]"
+
+    def inline_Mention(self, node: Mention) -> str:
+        return "@" + node.name
+
+    def inline_InlineImage(self, node: InlineImage) -> str:
+        label = f"[图：{node.alt}]" if node.alt else "[图]"
+        return f"{label}[{self.reference('url:' + node.url, node.url)}]"
+
+    # -- blocks ---------------------------------------------------------------------------
+
+    def block_Paragraph(self, block: Paragraph) -> str:
+        return self.paragraph_text(self.inlines(block.children).strip())
+
+    def block_Heading(self, block: Heading) -> str:
+        return self.paragraph_text(self.inlines(block.children).strip())
+
+    def block_Figure(self, block: Figure) -> str:
+        caption = self.inlines(block.caption).strip()
+        label = f"[图：{caption}]" if caption else "[图]"
+        return f"{label} {block.url}"
+
+    def block_MathBlock(self, block: MathBlock) -> str:
+        return block.tex.strip()
+
+    def block_CodeBlock(self, block: CodeBlock) -> str:
+        return "\n".join("    " + line if line.strip() else "" for line in block.text.split("\n"))
+
+    def block_ThematicBreak(self, block: ThematicBreak) -> str:
+        return "* * *"
+
+    def block_Table(self, block: Table) -> str:
+        rows = [block.header] if block.header else []
+        rows.extend(block.rows)
+        texts = [[" ".join(self.inlines(c.children).split()) for c in row] for row in rows]
+        columns = max((len(row) for row in texts), default=0)
+        widths = [
+            max((display_width(row[i]) for row in texts if i < len(row)), default=0)
+            for i in range(columns)
+        ]
+        lines = []
+        for row in texts:
+            cells = [
+                cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row)
+            ]
+            lines.append("  ".join(cells).rstrip())
+        return "\n".join(lines)
+
+    def block_LinkCard(self, block: LinkCard) -> str:
+        if not block.title:
+            return block.url
+        return f"{block.title}[{self.reference('url:' + block.url, block.url)}]"
+
+    def block_VideoCard(self, block: VideoCard) -> str:
+        label = f"[视频：{block.title}]" if block.title else "[视频]"
+        return f"{label}[{self.reference('url:' + block.url, block.url)}]"
+
+    def block_Byline(self, block: Byline) -> str:
+        text = f"作者：{block.author}"
+        if block.bio:
+            text += f"（{block.bio}）"
+        if block.url:
+            text += f"\n原文：{block.url}"
+        return text
+
+
+def format_date(value: dt.datetime) -> str:
+    """Format a date for people: China time, to the minute."""
+    return value.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+class PlainTextWriter:
+    """Write a Document as plain text."""
+
+    name: ClassVar[str] = "text"
+    aliases: ClassVar[tuple[str, ...]] = ("txt", "plain")
+    extension: ClassVar[str] = ".txt"
+    binary: ClassVar[bool] = False
+    Options: ClassVar[type[TextOptions]] = TextOptions
+
+    def write(self, doc: Document, options: TextOptions) -> str:
+        """Render ``doc`` as plain text ending with one newline."""
+        notes = {n.number: (" ".join(n.text.split()), n.url) for n in doc.footnotes}
+        renderer = TextRenderer(options.wrap, notes)
+        parts: list[str] = []
+        head = []
+        if doc.meta.title:
+            head.append(renderer.paragraph_text(doc.meta.title))
+        details = [format_date(doc.meta.date)] if doc.meta.date else []
+        if doc.meta.source:
+            details.append(doc.meta.source)
+        if details:
+            head.append(" · ".join(details))
+        if doc.meta.url:
+            head.append(doc.meta.url)
+        if head:
+            parts.append("\n".join(head))
+        body = renderer.blocks(doc.blocks)
+        if body:
+            parts.append(body)
+        for note in doc.footnotes:  # footnotes never referenced in the text still count
+            key = f"note:{note.number}"
+            if key not in renderer.reference_numbers:
+                renderer.inline_FootnoteRef(FootnoteRef(note.number))
+        if renderer.references:
+            parts.append(
+                "\n".join(f"[{i}] {line}" for i, line in enumerate(renderer.references, 1))
+            )
+        return "\n\n".join(parts) + "\n"

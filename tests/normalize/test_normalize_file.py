@@ -1,0 +1,278 @@
+"""``zhconvert.normalize``: one file at a time, through the public API."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from normalize_support import (
+    FRONT_MATTER,
+    HTML_BODY,
+    MARKDOWN_BODY,
+    README,
+    html_in_markdown,
+    make_post,
+    split_post,
+)
+
+import zhconvert
+from zhconvert.errors import OptionError
+from zhconvert.normalize import NormalizeResult, normalize_bytes, normalize_file
+
+WritePost = Callable[..., Path]
+
+
+def body_text(data: bytes, encoding: str = "utf-8") -> str:
+    return split_post(data.removeprefix(codecs.BOM_UTF8))[1].decode(encoding)
+
+
+def test_html_post_becomes_clean_markdown(write_post: WritePost) -> None:
+    path = write_post("post.md")
+    original = path.read_bytes()
+    result = normalize_file(path)
+    assert isinstance(result, NormalizeResult)
+    assert result.status == "fixed" and result.changed
+    assert result.before == original
+    new = path.read_bytes()
+    assert result.after == new
+    # The front matter is the file's own bytes, the body is Markdown without HTML.
+    assert split_post(new)[0] == split_post(original)[0]
+    body = body_text(new)
+    assert html_in_markdown(body) == []
+    assert "<" not in body
+    for words in ("张三", "第一段", "**粗体**", "](https://example.com/a)", "甲", "乙"):
+        assert words in body
+    assert zhconvert.loads(new).source.body_format == "markdown"
+
+
+def test_second_run_changes_nothing(write_post: WritePost) -> None:
+    path = write_post("post.md")
+    assert normalize_file(path).status == "fixed"
+    once = path.read_bytes()
+    mtime = path.stat().st_mtime_ns
+    result = normalize_file(path)
+    assert result.status == "unchanged"
+    assert "markdown" in result.reason
+    assert path.read_bytes() == once
+    assert path.stat().st_mtime_ns == mtime
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(make_post(MARKDOWN_BODY), id="markdown-post"),
+        pytest.param(README.encode(), id="readme-with-html"),
+        pytest.param(HTML_BODY.encode(), id="html-without-front-matter"),
+        pytest.param(b"", id="empty-file"),
+        pytest.param(b"---\ntitle: x\n", id="unclosed-front-matter"),
+        pytest.param(make_post("\n"), id="empty-body"),
+        pytest.param(make_post(MARKDOWN_BODY, newline="\r\n", bom=True), id="markdown-crlf-bom"),
+    ],
+)
+def test_left_alone_byte_for_byte(write_post: WritePost, content: bytes) -> None:
+    path = write_post("file.md", content, mode=0o640)
+    before = path.stat()
+    for check in (True, False):
+        result = normalize_file(path, check=check)
+        assert result.status == "unchanged", result.reason
+        assert not result.changed
+    assert path.read_bytes() == content
+    after = path.stat()
+    assert (after.st_mtime_ns, after.st_ino, after.st_mode) == (
+        before.st_mtime_ns,
+        before.st_ino,
+        before.st_mode,
+    )
+    assert normalize_bytes(content) is None
+
+
+def test_check_writes_nothing(write_post: WritePost) -> None:
+    path = write_post("post.md")
+    original = path.read_bytes()
+    result = normalize_file(path, check=True)
+    assert result.status == "would-fix" and result.changed
+    assert path.read_bytes() == original
+    assert result.after == normalize_bytes(original)
+    assert list(path.parent.iterdir()) == [path]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("bom", [False, True])
+@pytest.mark.parametrize("final_newline", [False, True])
+def test_keeps_bom_newlines_and_final_newline(
+    write_post: WritePost, newline: str, bom: bool, final_newline: bool
+) -> None:
+    content = make_post(newline=newline, bom=bom, final_newline=final_newline)
+    path = write_post("post.md", content)
+    assert normalize_file(path).status == "fixed"
+    new = path.read_bytes()
+    assert new.startswith(codecs.BOM_UTF8) is bom
+    text = new.decode("utf-8-sig" if bom else "utf-8")
+    assert text.endswith(newline) is final_newline
+    # Every line ending is the file's own: no stray LF in a CRLF file, no CR in an LF file.
+    others = text.replace(newline, "")
+    assert "\r" not in others and "\n" not in others
+    front, _ = split_post(content.removeprefix(codecs.BOM_UTF8).replace(b"\r", b"\n"))
+    assert text.replace(newline, "\n").startswith(front.decode())
+    assert normalize_file(path).status == "unchanged"
+
+
+def test_keeps_mixed_line_endings_in_front_matter(write_post: WritePost) -> None:
+    front = FRONT_MATTER.replace("\n", "\r\n").replace("author: 知乎\r\n", "author: 知乎\n")
+    path = write_post("post.md", (front + HTML_BODY.replace("\n", "\r\n")).encode())
+    assert normalize_file(path).status == "fixed"
+    assert path.read_bytes().startswith(front.encode())
+
+
+def test_keeps_gb18030(write_post: WritePost) -> None:
+    content = make_post(encoding="gb18030")
+    with pytest.raises(UnicodeDecodeError):
+        content.decode("utf-8")
+    path = write_post("post.md", content)
+    result = normalize_file(path)
+    assert result.status == "fixed"
+    assert result.encoding == "gb18030"
+    new = path.read_bytes()
+    assert split_post(new)[0] == split_post(content)[0]
+    assert "第一段" in new.decode("gb18030")
+
+
+def test_keeps_utf16_with_bom(write_post: WritePost) -> None:
+    content = make_post(encoding="utf-16-le", bom=True, newline="\r\n")
+    path = write_post("post.md", content)
+    assert normalize_file(path).status == "fixed"
+    new = path.read_bytes()
+    assert new.startswith(codecs.BOM_UTF16_LE)
+    text = new[2:].decode("utf-16-le")
+    assert text.startswith(FRONT_MATTER.replace("\n", "\r\n"))
+    assert "**粗体**" in text
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o644, 0o664, 0o755])
+def test_keeps_permission_bits(write_post: WritePost, mode: int) -> None:
+    path = write_post("post.md", mode=mode)
+    assert normalize_file(path).status == "fixed"
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert [p.name for p in path.parent.iterdir()] == ["post.md"]
+
+
+def test_writes_through_a_symbolic_link(write_post: WritePost) -> None:
+    real = write_post("real/post.md")
+    link = real.parent.parent / "link.md"
+    link.symlink_to(real)
+    result = normalize_file(link)
+    assert result.status == "fixed"
+    assert result.path == link
+    assert link.is_symlink()
+    assert zhconvert.load(real).source.body_format == "markdown"
+
+
+def test_front_matter_normalize_writes_typed_metadata(write_post: WritePost) -> None:
+    path = write_post("post.md", make_post(newline="\r\n", bom=True))
+    assert normalize_file(path, front_matter="normalize").status == "fixed"
+    new = path.read_bytes()
+    assert new.startswith(codecs.BOM_UTF8 + b"---\r\n")
+    text = new.decode("utf-8-sig")
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
+    doc = zhconvert.loads(new)
+    assert doc.source.body_format == "markdown"
+    # The ISO date and the repaired title ("_" was an ASCII "?") are in the YAML.
+    assert "Wed, 13 Jul" not in text
+    assert "2022-07-13" in text
+    assert doc.meta.title == "一篇测试文章?"
+    assert normalize_file(path, front_matter="normalize").status == "unchanged"
+
+
+def test_images_src_keeps_the_displayed_url(write_post: WritePost) -> None:
+    best = write_post("best.md")
+    src = write_post("src.md")
+    normalize_file(best)
+    normalize_file(src, images="src")
+    assert "v2-abc_r.jpg" in best.read_text("utf-8")
+    assert "v2-abc_720w.jpg" not in best.read_text("utf-8")
+    assert "v2-abc_720w.jpg" in src.read_text("utf-8")
+    assert "v2-abc_r.jpg" not in src.read_text("utf-8")
+
+
+def test_images_src_reaches_figures_inside_quotes_and_lists(write_post: WritePost) -> None:
+    figure = (
+        '<figure><img src="https://pic1.zhimg.com/v2-q_720w.jpg" '
+        'data-original="https://pic1.zhimg.com/v2-q_r.jpg"></figure>'
+    )
+    body = f"\n<div><blockquote>{figure}</blockquote><ol><li>{figure}</li></ol></div>\n"
+    path = write_post("post.md", make_post(body))
+    assert normalize_file(path, images="src").status == "fixed"
+    text = path.read_text("utf-8")
+    assert "v2-q_r.jpg" not in text
+    assert text.count("v2-q_720w.jpg") == 2
+
+
+def test_invalid_utf8_is_left_untouched(write_post: WritePost) -> None:
+    # A UTF-8 post with one broken byte: the reader replaces it, normalize must not write that.
+    content = make_post().replace("第二段".encode(), b"\xff\xfe" + "第二段".encode())
+    path = write_post("post.md", content)
+    result = normalize_file(path)
+    assert result.status == "failed"
+    assert "not valid utf-8" in result.reason
+    assert path.read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "not a text file"),
+        (codecs.BOM_UTF8 + b"\n---\ntitle: x\n---\n\n<p>\xff</p>", "not valid utf-8"),
+    ],
+)
+def test_unreadable_content_is_reported_not_raised(
+    write_post: WritePost, content: bytes, reason: str
+) -> None:
+    path = write_post("bad.md", content)
+    result = normalize_file(path)
+    assert result.status == "failed"
+    assert reason in result.reason
+    assert str(path) not in result.reason
+    assert path.read_bytes() == content
+
+
+def test_missing_folder_and_unreadable_files_fail(tmp_path: Path, write_post: WritePost) -> None:
+    assert normalize_file(tmp_path / "nope.md").reason == "no such file"
+    assert normalize_file(tmp_path).reason == "not a regular file"
+    if os.geteuid() != 0:  # root reads anything
+        locked = write_post("locked.md", mode=0o000)
+        assert normalize_file(locked).reason == "permission denied"
+
+
+def test_read_only_folder_fails_and_keeps_the_post(write_post: WritePost) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can write into a read-only folder")
+    path = write_post("ro/post.md")
+    original = path.read_bytes()
+    path.parent.chmod(0o555)
+    try:
+        result = normalize_file(path)
+    finally:
+        path.parent.chmod(0o755)
+    assert result.status == "failed"
+    assert "cannot write" in result.reason
+    assert path.read_bytes() == original
+
+
+def test_bad_options_raise() -> None:
+    with pytest.raises(OptionError):
+        normalize_file("x.md", front_matter="none")
+    with pytest.raises(OptionError):
+        normalize_bytes(b"", images="large")
+
+
+def test_broken_yaml_front_matter_is_kept_as_is(write_post: WritePost) -> None:
+    # The feed generator's quoting breaks on a title with "'": the bytes must survive.
+    front = FRONT_MATTER.replace("'一篇测试文章_'", "'It's broken'")
+    path = write_post("post.md", make_post(front_matter=front))
+    result = normalize_file(path)
+    assert result.status == "fixed"
+    assert path.read_bytes().startswith(front.encode())
