@@ -16,7 +16,6 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import os
-import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,10 +153,6 @@ class _Outcome:
     warnings: tuple[str, ...] = ()
 
 
-# Blank lines, then "---" alone on its line; checked on the raw bytes so that a file that is not
-# a post (a README) is never even parsed.
-_POST_START = re.compile(rb"(?:[ \t]*(?:\r\n|\n|\r))*---[ \t]*(?:\r\n|\n|\r)")
-
 # UTF-32 first: its little-endian mark begins with UTF-16's.
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -169,9 +164,6 @@ _BOMS = (
 
 
 def _convert(data: bytes, *, path: str | None, front_matter: str, images: str) -> _Outcome:
-    if not _looks_like_post(data):
-        return _Outcome(None, "not a post (no front matter)")
-
     doc = loads(data, path=path)
     original_front_matter = doc.front_matter
     if original_front_matter is None:
@@ -221,17 +213,6 @@ def _convert(data: bytes, *, path: str | None, front_matter: str, images: str) -
 
     _check_stable(after, doc, path=path, front_matter=front_matter)
     return _Outcome(after, "", codec, doc.warnings)
-
-
-def _looks_like_post(data: bytes) -> bool:
-    for mark, codec in _BOMS:
-        if data.startswith(mark):
-            if codec == "utf-8":
-                return _POST_START.match(data, len(mark)) is not None
-            head = data[len(mark) : len(mark) + 4096]
-            text = head.decode(codec, errors="ignore")
-            return _POST_START.match(text.encode("utf-8")) is not None
-    return _POST_START.match(data) is not None
 
 
 def _bom_and_codec(data: bytes, encoding: str, has_bom: bool) -> tuple[bytes, str]:

@@ -116,8 +116,7 @@ def test_keeps_bom_newlines_and_final_newline(
     # Every line ending is the file's own: no stray LF in a CRLF file, no CR in an LF file.
     others = text.replace(newline, "")
     assert "\r" not in others and "\n" not in others
-    front, _ = split_post(content.removeprefix(codecs.BOM_UTF8).replace(b"\r", b"\n"))
-    assert text.replace(newline, "\n").startswith(front.decode())
+    assert text.startswith(FRONT_MATTER.replace("\n", newline))
     assert normalize_file(path).status == "unchanged"
 
 

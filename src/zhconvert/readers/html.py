@@ -108,7 +108,9 @@ def read_html(html: str) -> HtmlBody:
 
 def _escape_bogus_tags(html: str) -> str:
     def fix(match: re.Match[str]) -> str:
-        if match.group(2).lower() in _HTML_TAGS:
+        name = match.group(2).lower()
+        # Custom elements (their names have a hyphen) are tags too; code never looks like that.
+        if name in _HTML_TAGS or ("-" in name and not name.endswith("-")):
             return match.group(0)
         return "&lt;" + match.group(0)[1:]
 
@@ -345,7 +347,8 @@ class _Reader:
         only = inlines[0] if len(inlines) == 1 else None
         if isinstance(only, Link) and len(only.children) == 1:
             inner = only.children[0]
-            if isinstance(inner, InlineImage):
+            # A picture linked to itself (news sites do this) is just a figure.
+            if isinstance(inner, InlineImage) and inner.url == only.url:
                 only = inner
         if isinstance(only, InlineImage):
             fallbacks, width, height = self.image_info.get(only.url, ((), None, None))
@@ -658,11 +661,11 @@ class _Reader:
         title = _collapse("".join(title_parts)).strip()
         is_video = "/zvideo/" in url or "video-box" in _classes(el) or "/video/" in url
         if is_video:
-            poster = ""
-            for img in el.iter("img"):
-                poster = _image_url(img.get("src")) or ""
-                break
-            poster = _image_url(el.get("data-poster")) or poster
+            poster = _image_url(el.get("data-poster")) or ""
+            if not poster and not has_blocks:
+                for img in el.iter("img"):
+                    poster = _image_url(img.get("src")) or ""
+                    break
             card: Block = VideoCard(url, title, poster)
         else:
             card = LinkCard(url, title, _image_url(el.get("data-image")) or "")

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from ..model import Block, BlockQuote, Inline, ListBlock
+from ..model import Block, BlockQuote, Inline, ListBlock, Paragraph
 
 __all__ = ["BlockRenderer", "display_width", "is_punctuation"]
 
@@ -75,8 +75,8 @@ class BlockRenderer:
 
     # -- layout ---------------------------------------------------------------------------
 
-    def blocks(self, blocks: Sequence[Block]) -> str:
-        """Render blocks separated by one blank line."""
+    def blocks(self, blocks: Sequence[Block], separator: str = "\n\n") -> str:
+        """Render blocks separated by one blank line (or ``separator``)."""
         out: list[str] = []
         previous: Block | None = None
         for block in blocks:
@@ -85,7 +85,7 @@ class BlockRenderer:
             if text.strip():
                 out.append(text)
                 previous = block
-        return "\n\n".join(out)
+        return separator.join(out)
 
     def block_BlockQuote(self, block: BlockQuote) -> str:
         self.indent += len(self.quote_prefix)
@@ -109,13 +109,13 @@ class BlockRenderer:
     def block_ListBlock(self, block: ListBlock) -> str:
         previous = self.previous
         items: list[str] = []
-        loose = any(len(item.children) > 1 for item in block.items)
+        loose = not all(_tight(item.children) for item in block.items)
         for index, item in enumerate(block.items):
             marker = self.list_marker(block, index, previous)
             pad = " " * len(marker)
             self.indent += len(marker)
             try:
-                inner = self.blocks(item.children)
+                inner = self.blocks(item.children, separator="\n\n" if loose else "\n")
             finally:
                 self.indent -= len(marker)
             lines = inner.split("\n") if inner else [""]
@@ -123,3 +123,9 @@ class BlockRenderer:
             rendered.extend(pad + line if line.strip() else "" for line in lines[1:])
             items.append("\n".join(rendered))
         return ("\n\n" if loose else "\n").join(items)
+
+
+def _tight(children: Sequence[Block]) -> bool:
+    """Whether a list item can be written without blank lines: a paragraph, then sub-lists."""
+    rest = children[1:] if children and isinstance(children[0], Paragraph) else children
+    return all(isinstance(child, ListBlock) for child in rest)

@@ -46,6 +46,7 @@ def _value(value: Any) -> Any:
             out: dict[str, Any] = {"type": _type_name(type(item))}
             container[key] = out
             for field in dataclasses.fields(item):
+                out[field.name] = None  # keeps the model's field order
                 stack.append((getattr(item, field.name), out, field.name))
         elif isinstance(item, (tuple, list)):
             items: list[Any] = [None] * len(item)

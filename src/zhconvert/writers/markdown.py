@@ -78,6 +78,7 @@ _ALWAYS_RE = re.compile(r"[\\`*\[\]<$~]")
 _ENTITY_RE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _LINE_START = re.compile(r"^([ ]{0,3})([#>+\-=|]|\d{1,9}(?=[.)](?: |$)))")
 _URL_UNSAFE = re.compile(r"[\s()<>\\]")
+_AUTOLINK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>\x00-\x1f]*$")
 
 
 def _underscore(match: re.Match[str]) -> str:
@@ -229,6 +230,11 @@ class MarkdownRenderer(BlockRenderer):
 
     def inline_Link(self, node: Link) -> str:
         label = self.inlines(node.children)
+        plain = len(node.children) == 1 and isinstance(node.children[0], Text)
+        if (not label.strip() or (plain and node.children[0] == Text(node.url))) and (
+            _AUTOLINK.match(node.url)
+        ):
+            return f"<{node.url}>"
         if not label.strip():
             label = escape_markdown(node.url)
         return f"[{label}]({_url(node.url)})"

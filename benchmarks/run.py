@@ -1,0 +1,906 @@
+"""Measure zhconvert's throughput, start-up, memory and scaling against other converters.
+
+Run from the project root::
+
+    python benchmarks/run.py                 # full run: 5 rounds, 1,000 posts for the CLI
+    python benchmarks/run.py --quick         # smoke run: 3 rounds, 200 posts
+    python benchmarks/run.py --json out.json # also save every sample
+
+Posts come from ``$ZHCONVERT_CORPUS``, else ``../shared/corpus`` next to the project, else the
+project's ``examples/*.md``. They are read in place, never copied into the repository; the CLI
+section writes its generated folder of posts into a temporary directory that is removed at the end.
+
+Every ratio compares numbers taken in the same run: each round runs every tool once, in a fixed
+order (A B C A B C ...), so that the noise of a shared machine falls on all of them alike, and the
+report gives the median over the rounds. Peak memory is the maximum resident set size of a child
+process (``os.wait4``, the per-child value behind ``getrusage(RUSAGE_CHILDREN)``); in-process tools
+are measured in a fresh child that converts the corpus once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+THIS = Path(__file__).resolve()
+MB = 1024 * 1024
+#: the post the project was designed from; the start-up runs convert it.
+REFERENCE_POST = "如何看待朝鲜承认顿涅茨克和卢甘斯克独立_.md"
+PANDOC_SAMPLE = 30
+LINEAR_SIZES = (1_000, 10_000, 100_000)
+
+TARGETS = {
+    "zhconvert vs markdownify (in-process)": (1.5, "ratio >= 1.5 (stretch 2.5)"),
+    "convert --jobs 2 vs --jobs 1": (1.6, "ratio >= 1.6"),
+    "convert --jobs 2 vs pandoc per file": (20.0, "ratio >= 20"),
+    "convert --jobs 2 vs pandoc batch": (4.0, "ratio >= 4"),
+    "start-up: zhconvert --version": (0.25, "median <= 0.25 s"),
+    "start-up: zhconvert convert ONE_POST -t md": (0.25, "median <= 0.25 s"),
+    "linearity: t(100k)/t(1k) paragraphs": (150.0, "ratio ~100, <= 150 (quadratic: 10,000)"),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# The corpus
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    name: str
+    text: str  # the whole post: front matter and body
+    body: str  # the post minus its front matter: what the other tools are given
+    text_bytes: int
+    body_bytes: int
+
+
+def find_corpus() -> tuple[list[Path], str]:
+    """Return the post files and a description of where they came from."""
+    folders = []
+    if os.environ.get("ZHCONVERT_CORPUS"):
+        folders.append(Path(os.environ["ZHCONVERT_CORPUS"]))
+    folders.append(ROOT.parent / "shared" / "corpus")
+    for folder in folders:
+        if folder.is_dir():
+            files = sorted(p for p in folder.rglob("*.md") if p.name.lower() != "readme.md")
+            if files:
+                return files, str(folder)
+    files = sorted((ROOT / "examples").glob("*.md"))
+    if not files:
+        sys.exit("no posts: set ZHCONVERT_CORPUS, or put posts in ../shared/corpus or examples/")
+    return files, str(ROOT / "examples") + " (fallback: the shared corpus is absent)"
+
+
+def split_body(text: str) -> str:
+    """Return the post without its front matter (blank lines, ``---`` ... ``---``)."""
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    if start >= len(lines) or lines[start].rstrip() != "---":
+        return text
+    for end in range(start + 1, len(lines)):
+        if lines[end].rstrip() in ("---", "..."):
+            return "\n".join(lines[end + 1 :])
+    return text
+
+
+def load_posts(files: Sequence[Path]) -> list[Post]:
+    posts = []
+    for path in files:
+        text = path.read_bytes().decode("utf-8-sig")
+        body = split_body(text)
+        posts.append(
+            Post(path.name, text, body, len(text.encode("utf-8")), len(body.encode("utf-8")))
+        )
+    return posts
+
+
+# --------------------------------------------------------------------------------------------
+# Tools run in-process
+
+
+def _zhconvert() -> Callable[[Post], object]:
+    import zhconvert
+
+    loads, dumps = zhconvert.loads, zhconvert.dumps
+    return lambda post: dumps(loads(post.text), "markdown")
+
+
+def _markdownify() -> Callable[[Post], object]:
+    from markdownify import markdownify
+
+    return lambda post: markdownify(post.body)
+
+
+def _html2text() -> Callable[[Post], object]:
+    from html2text import html2text
+
+    return lambda post: html2text(post.body)
+
+
+def _html_to_markdown() -> Callable[[Post], object]:
+    from html_to_markdown import convert
+
+    def run(post: Post) -> object:
+        result = convert(post.body)
+        # 3.x returns a ConversionResult, older versions the string itself
+        return getattr(result, "content", result)
+
+    return run
+
+
+def _lxml_parse() -> Callable[[Post], object]:
+    from lxml.html import fromstring
+
+    return lambda post: fromstring(post.body)
+
+
+#: name -> (factory, input, module that must be importable)
+IN_PROCESS: dict[str, tuple[Callable[[], Callable[[Post], object]], str, str]] = {
+    "zhconvert loads+dumps(md)": (_zhconvert, "whole post", "zhconvert"),
+    "markdownify": (_markdownify, "body", "markdownify"),
+    "html2text": (_html2text, "body", "html2text"),
+    "html-to-markdown (Rust)": (_html_to_markdown, "body", "html_to_markdown"),
+    "lxml.html.fromstring (parse only)": (_lxml_parse, "body", "lxml"),
+}
+ZH = "zhconvert loads+dumps(md)"
+
+
+def importable(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# Child processes
+
+
+@dataclass
+class ChildRun:
+    seconds: float
+    maxrss_mb: float
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+def run_child(cmd: Sequence[str], *, env: dict[str, str] | None = None) -> ChildRun:
+    """Run ``cmd``; return its wall time and the peak RSS of it and its reaped children."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            list(cmd), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return ChildRun(elapsed, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read())
+
+
+def checked(run: ChildRun, what: str) -> ChildRun:
+    if run.returncode != 0:
+        tail = run.stderr.decode("utf-8", "replace")[-2000:]
+        raise RuntimeError(f"{what} exited with {run.returncode}:\n{tail}")
+    return run
+
+
+def zhconvert_command() -> list[str]:
+    """The console script next to this interpreter (not a pyenv shim), else ``-m zhconvert``."""
+    script = Path(sys.executable).parent / "zhconvert"
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [sys.executable, "-m", "zhconvert"]
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class Row:
+    name: str
+    section: str
+    posts: int
+    in_bytes: int
+    samples: list[float] = field(default_factory=list)  # seconds for `posts` posts
+    peak_mb: float | None = None
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def posts_per_s(self) -> float:
+        return self.posts / self.median
+
+    @property
+    def mb_per_s(self) -> float:
+        return self.in_bytes / MB / self.median
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "section": self.section,
+            "posts": self.posts,
+            "input_bytes": self.in_bytes,
+            "samples_s": self.samples,
+            "peak_rss_mb": self.peak_mb,
+            "note": self.note,
+        }
+        if self.samples:
+            out.update(median_s=self.median, posts_per_s=self.posts_per_s, mb_per_s=self.mb_per_s)
+        return out
+
+
+def print_table(title: str, rows: Sequence[Row], reference: Row, ratio_label: str) -> None:
+    print(f"\n## {title}\n")
+    head = (
+        f"| {'tool':<44} | {'posts/s':>9} | {'MB/s':>7} | {ratio_label:>13} | "
+        f"{'median s':>9} | {'peak MB':>7} |"
+    )
+    print(head)
+    print("|" + "|".join("-" * (len(c) + 0) for c in head.split("|")[1:-1]) + "|")
+    for row in rows:
+        if not row.samples:
+            print(f"| {row.name:<44} | {'-':>9} | {'-':>7} | {'-':>13} | {'-':>9} | {'-':>7} |")
+            continue
+        ratio = reference.posts_per_s / row.posts_per_s
+        peak = f"{row.peak_mb:.0f}" if row.peak_mb is not None else "-"
+        print(
+            f"| {row.name:<44} | {row.posts_per_s:>9.1f} | {row.mb_per_s:>7.2f} | "
+            f"{ratio:>12.2f}x | {row.median:>9.3f} | {peak:>7} |"
+        )
+    for row in rows:
+        if row.note:
+            print(f"  - {row.name}: {row.note}")
+
+
+def spread(samples: Sequence[float]) -> str:
+    return f"min {min(samples):.3f} / max {max(samples):.3f} s over {len(samples)} rounds"
+
+
+# --------------------------------------------------------------------------------------------
+# 1. In-process throughput on the corpus, with pandoc on the same bodies
+
+
+def write_bodies(posts: Sequence[Post], folder: Path) -> tuple[list[Path], Path]:
+    """Write each body as an .html file and all of them as one file; return both."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for index, post in enumerate(posts):
+        path = folder / f"{index:05d}.html"
+        path.write_text(post.body, encoding="utf-8")
+        files.append(path)
+    batch = folder / "all-bodies.html"
+    batch.write_text("\n".join(post.body for post in posts), encoding="utf-8")
+    return files, batch
+
+
+def pandoc_per_file(files: Sequence[Path], out: Path) -> float:
+    out.mkdir(parents=True, exist_ok=True)
+    total = 0.0
+    for path in files:
+        cmd = ["pandoc", "-f", "html", "-t", "gfm", str(path), "-o", str(out / f"{path.stem}.md")]
+        total += checked(run_child(cmd), "pandoc").seconds
+    return total
+
+
+def pandoc_per_file_peak(files: Sequence[Path], out: Path) -> float:
+    peak = 0.0
+    for path in files[:5]:
+        cmd = ["pandoc", "-f", "html", "-t", "gfm", str(path), "-o", str(out / "peak.md")]
+        peak = max(peak, checked(run_child(cmd), "pandoc").maxrss_mb)
+    return peak
+
+
+def pandoc_batch(batch: Path, out: Path) -> ChildRun:
+    cmd = ["pandoc", "-f", "html", "-t", "gfm", str(batch), "-o", str(out)]
+    return checked(run_child(cmd), "pandoc")
+
+
+def probe_peak(tool: str) -> float:
+    """Peak RSS of a fresh child that converts the corpus once with ``tool``."""
+    run = run_child([sys.executable, str(THIS), "--_probe", tool])
+    return checked(run, f"memory probe {tool}").maxrss_mb
+
+
+def bench_in_process(
+    posts: list[Post], rounds: int, min_sample: float, work: Path, pandoc: bool
+) -> tuple[list[Row], dict[str, Any]]:
+    n = len(posts)
+    body_bytes = sum(p.body_bytes for p in posts)
+    tools: dict[str, Callable[[Post], object]] = {}
+    rows: list[Row] = []
+    for name, (factory, _given, module) in IN_PROCESS.items():
+        row = Row(name, "in-process", n, body_bytes)
+        rows.append(row)
+        if not importable(module):
+            row.note = f"skipped: {module} is not importable"
+            continue
+        tools[name] = factory()
+    rows[0].note = "given the whole post (front matter too); MB/s counts body bytes for all"
+
+    # Warm up (imports, caches) and size the passes so that each sample lasts >= min_sample.
+    passes: dict[str, int] = {}
+    for name, fn in tools.items():
+        start = time.perf_counter()
+        for post in posts:
+            fn(post)
+        once = time.perf_counter() - start
+        passes[name] = max(1, math.ceil(min_sample / max(once, 1e-6)))
+
+    sample = posts[:PANDOC_SAMPLE]
+    files, batch = write_bodies(posts, work / "bodies")
+    per_file_row = Row(
+        f"pandoc per file ({len(sample)}-post sample)",
+        "in-process",
+        len(sample),
+        sum(p.body_bytes for p in sample),
+        note="one `pandoc -f html -t gfm FILE -o OUT` process per post",
+    )
+    batch_row = Row(
+        f"pandoc batch ({n} bodies in one input)",
+        "in-process",
+        n,
+        body_bytes,
+        note="all bodies concatenated into one file, one pandoc process",
+    )
+    if pandoc:
+        rows += [per_file_row, batch_row]
+        pandoc_batch(batch, work / "warm.md")  # page cache, first-run costs
+
+    for _ in range(rounds):
+        for row in rows:
+            if row.name in tools:
+                fn = tools[row.name]
+                gc.collect()
+                start = time.perf_counter()
+                for _pass in range(passes[row.name]):
+                    for post in posts:
+                        fn(post)
+                row.samples.append((time.perf_counter() - start) / passes[row.name])
+            elif row is per_file_row:
+                row.samples.append(pandoc_per_file(files[: len(sample)], work / "pandoc-out"))
+            elif row is batch_row:
+                row.samples.append(pandoc_batch(batch, work / "pandoc-batch.md").seconds)
+
+    for row in rows:
+        if row.name in tools:
+            row.peak_mb = probe_peak(row.name)
+    if pandoc:
+        per_file_row.peak_mb = pandoc_per_file_peak(files, work / "pandoc-out")
+        batch_row.peak_mb = pandoc_batch(batch, work / "pandoc-batch.md").maxrss_mb
+    extra = {
+        "passes_per_sample": passes,
+        "baseline_peak_mb": checked(
+            run_child([sys.executable, str(THIS), "--_probe", "none"]), "baseline probe"
+        ).maxrss_mb,
+    }
+    return rows, extra
+
+
+# --------------------------------------------------------------------------------------------
+# 2. The CLI on a folder of posts
+
+
+def make_folder(posts: Sequence[Post], count: int, folder: Path) -> tuple[list[Post], int]:
+    """Write ``count`` posts by repeating the corpus under unique names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    chosen = []
+    total = 0
+    for index in range(count):
+        post = posts[index % len(posts)]
+        data = post.text.encode("utf-8")
+        (folder / f"{index:05d}-{post.name}").write_bytes(data)
+        chosen.append(post)
+        total += len(data)
+    return chosen, total
+
+
+def bench_cli(
+    posts: list[Post], count: int, rounds: int, work: Path, pandoc: bool
+) -> tuple[list[Row], dict[str, Any]]:
+    source = work / "posts"
+    chosen, total_bytes = make_folder(posts, count, source)
+    body_total = sum(p.body_bytes for p in chosen)
+    files, batch = write_bodies(chosen, work / "cli-bodies")
+    sample = files[:PANDOC_SAMPLE]
+    zh = zhconvert_command()
+    out = work / "out"
+
+    def convert(jobs: int) -> ChildRun:
+        if out.exists():
+            shutil.rmtree(out)
+        cmd = [*zh, "convert", str(source), "-t", "md", "-o", str(out), "--jobs", str(jobs)]
+        return checked(run_child(cmd), f"zhconvert convert --jobs {jobs}")
+
+    rows = [
+        Row("zhconvert convert DIR -t md --jobs 1", "cli", count, total_bytes),
+        Row("zhconvert convert DIR -t md --jobs 2", "cli", count, total_bytes),
+    ]
+    rows[1].note = "peak MB is the largest single process (parent or one worker), not their sum"
+    if pandoc:
+        rows.append(
+            Row(
+                f"pandoc per file ({len(sample)}-post sample)",
+                "cli",
+                len(sample),
+                sum(p.body_bytes for p in chosen[: len(sample)]),
+                note="sequential, one process per post; MB/s counts body bytes",
+            )
+        )
+        rows.append(
+            Row(
+                f"pandoc batch ({count} bodies in one input)",
+                "cli",
+                count,
+                body_total,
+                note="one process over all bodies concatenated; MB/s counts body bytes",
+            )
+        )
+
+    first = convert(1)  # warm-up; also check that every post was converted
+    written = sum(1 for _ in out.rglob("*.md"))
+    if written != count:
+        raise RuntimeError(f"convert wrote {written} files for {count} posts")
+    if pandoc:
+        pandoc_batch(batch, work / "cli-batch.md")
+    peaks: dict[str, list[float]] = {row.name: [] for row in rows}
+    for _ in range(rounds):
+        for row in rows:
+            if row.name.endswith("--jobs 1"):
+                run = convert(1)
+                row.samples.append(run.seconds)
+                peaks[row.name].append(run.maxrss_mb)
+            elif row.name.endswith("--jobs 2"):
+                run = convert(2)
+                row.samples.append(run.seconds)
+                peaks[row.name].append(run.maxrss_mb)
+            elif row.name.startswith("pandoc per file"):
+                row.samples.append(pandoc_per_file(sample, work / "cli-pandoc-out"))
+            else:
+                run = pandoc_batch(batch, work / "cli-batch.md")
+                row.samples.append(run.seconds)
+                peaks[row.name].append(run.maxrss_mb)
+    for row in rows:
+        if peaks[row.name]:
+            row.peak_mb = max(peaks[row.name])
+        elif row.name.startswith("pandoc per file"):
+            row.peak_mb = pandoc_per_file_peak(sample, work / "cli-pandoc-out")
+    summary = first.stderr.decode("utf-8", "replace").strip().splitlines()
+    return rows, {"command": zh, "summary_line": summary[-1] if summary else ""}
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Start-up
+
+
+def bench_startup(posts_dir: Path, one_post: Path, rounds: int) -> dict[str, Any]:
+    zh = zhconvert_command()
+    commands = {
+        "python -c pass (floor)": [sys.executable, "-c", "pass"],
+        "python -c 'import zhconvert'": [sys.executable, "-c", "import zhconvert"],
+        "zhconvert --version": [*zh, "--version"],
+        "zhconvert convert ONE_POST -t md": [*zh, "convert", str(one_post), "-t", "md"],
+    }
+    shim = shutil.which("zhconvert")
+    if shim and Path(shim).resolve() != Path(zh[0]).resolve() and "shims" in shim:
+        commands["zhconvert --version (via pyenv shim)"] = [shim, "--version"]
+    for cmd in commands.values():  # warm the page cache
+        checked(run_child(cmd), " ".join(cmd))
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    peaks: dict[str, float] = dict.fromkeys(commands, 0.0)
+    for _ in range(rounds):
+        for name, cmd in commands.items():
+            run = checked(run_child(cmd), name)
+            samples[name].append(run.seconds)
+            peaks[name] = max(peaks[name], run.maxrss_mb)
+    result: dict[str, Any] = {
+        name: {
+            "command": cmd,
+            "samples_s": samples[name],
+            "median_s": statistics.median(samples[name]),
+            "peak_rss_mb": peaks[name],
+        }
+        for name, cmd in commands.items()
+    }
+    print(f"\n## Start-up (median of {rounds} runs, alternating)\n")
+    print(f"| {'command':<40} | {'median s':>8} | {'min s':>6} | {'max s':>6} | {'peak MB':>7} |")
+    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 8}|{'-' * 8}|{'-' * 9}|")
+    for name, item in result.items():
+        s = item["samples_s"]
+        print(
+            f"| {name:<40} | {item['median_s']:>8.3f} | {min(s):>6.3f} | {max(s):>6.3f} | "
+            f"{item['peak_rss_mb']:>7.0f} |"
+        )
+    print(f"  ONE_POST = {one_post.name}")
+    result["_importtime"] = importtime(one_post)
+    return result
+
+
+_IMPORTTIME = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)")
+
+
+def parse_importtime(stderr: str) -> list[dict[str, Any]]:
+    entries = []
+    for line in stderr.splitlines():
+        match = _IMPORTTIME.match(line)
+        if match:
+            self_us, cumulative_us, indent, name = match.groups()
+            entries.append(
+                {
+                    "module": name,
+                    "self_ms": int(self_us) / 1000,
+                    "cumulative_ms": int(cumulative_us) / 1000,
+                    "depth": (len(indent) - 1) // 2,
+                }
+            )
+    return entries
+
+
+def importtime(one_post: Path, top: int = 12) -> dict[str, Any]:
+    """``python -X importtime``: for ``import zhconvert`` and for one conversion."""
+    out: dict[str, Any] = {}
+    cases = {
+        "import zhconvert": [sys.executable, "-X", "importtime", "-c", "import zhconvert"],
+        "zhconvert convert ONE_POST -t md": [
+            sys.executable, "-X", "importtime", "-m", "zhconvert",
+            "convert", str(one_post), "-t", "md",
+        ],
+    }  # fmt: skip
+    for case, cmd in cases.items():
+        runs = [parse_importtime(checked(run_child(cmd), case).stderr.decode()) for _ in range(3)]
+        # the run with the median total, to keep one consistent tree
+        totals = [sum(e["self_ms"] for e in entries) for entries in runs]
+        entries = runs[totals.index(statistics.median(totals))]
+        total = sum(e["self_ms"] for e in entries)
+        third_party = {}
+        for e in entries:
+            root = e["module"].split(".")[0]
+            if root not in sys.stdlib_module_names and not root.startswith("_"):
+                third_party[root] = third_party.get(root, 0.0) + e["self_ms"]
+        by_cumulative = sorted(
+            (e for e in entries if e["depth"] <= 1), key=lambda e: -e["cumulative_ms"]
+        )[:top]
+        by_self = sorted(entries, key=lambda e: -e["self_ms"])[:top]
+        out[case] = {
+            "total_ms": total,
+            "modules": len(entries),
+            "top_cumulative": by_cumulative,
+            "top_self": by_self,
+            "self_ms_by_package": dict(sorted(third_party.items(), key=lambda kv: -kv[1])),
+        }
+        print(f"\n### python -X importtime: {case}")
+        print(f"  {len(entries)} modules, {total:.1f} ms total (median of 3 runs; inflated by -X)")
+        print("  top-level imports by cumulative ms:")
+        for e in by_cumulative[:top]:
+            print(f"    {e['cumulative_ms']:8.1f}  {'  ' * e['depth']}{e['module']}")
+        print("  non-stdlib packages by self ms:")
+        for name, ms in list(out[case]["self_ms_by_package"].items())[:8]:
+            print(f"    {ms:8.1f}  {name}")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Linearity
+
+
+def linear_post(paragraphs: int) -> str:
+    """A Zhihu-style post with ``paragraphs`` paragraphs of mixed text, bold, italic and links."""
+    parts = [
+        "\n---\ntitle: '线性测试：一篇很长的回答'\ncategories:\n- 社交媒体\n- 知乎热榜\n"
+        "headimg: https://picsum.photos/400/300\nauthor: 知乎\ncomments: false\n"
+        "date: Wed, 13 Jul 2022 15:40:55 GMT\nthumbnail: https://picsum.photos/400/300\n---\n\n"
+        "<div>测试者的回答<br><br>"
+    ]
+    for i in range(paragraphs):
+        parts.append(
+            f'<p data-pid="p{i}">第 {i} 段：知乎回答里常见的中文句子，夹杂 <b>加粗</b>、'
+            f"<i>斜体</i>和"
+            f'<a href="http://link.zhihu.com/?target=https%3A//example.com/{i}" '
+            f'class=" wrap external" target="_blank" rel="nofollow noreferrer">一个链接</a>。</p>'
+        )
+        if i % 50 == 49:
+            parts.append(f"<h2>第 {i // 50} 节</h2>")
+    parts.append("</div>\n            ")
+    return "".join(parts)
+
+
+def linear_child(paragraphs: int) -> None:
+    import zhconvert
+
+    zhconvert.dumps(zhconvert.loads(linear_post(3)), "markdown")  # lazy imports
+    text = linear_post(paragraphs)
+    gc.collect()
+    start = time.perf_counter()
+    out = zhconvert.dumps(zhconvert.loads(text), "markdown")
+    elapsed = time.perf_counter() - start
+    assert isinstance(out, str)
+    if f"第 {paragraphs - 1} 段" not in out:
+        raise SystemExit("the last paragraph is missing from the output")
+    print(json.dumps({"seconds": elapsed, "in_bytes": len(text.encode()), "out_chars": len(out)}))
+
+
+def bench_linearity(rounds: int) -> dict[str, Any]:
+    samples: dict[int, list[float]] = {n: [] for n in LINEAR_SIZES}
+    peaks: dict[int, float] = dict.fromkeys(LINEAR_SIZES, 0.0)
+    sizes: dict[int, int] = {}
+    for _ in range(rounds):
+        for n in LINEAR_SIZES:
+            run = checked(run_child([sys.executable, str(THIS), "--_linear", str(n)]), f"{n}")
+            result = json.loads(run.stdout)
+            samples[n].append(result["seconds"])
+            sizes[n] = result["in_bytes"]
+            peaks[n] = max(peaks[n], run.maxrss_mb)
+    medians = {n: statistics.median(s) for n, s in samples.items()}
+    small, large = LINEAR_SIZES[0], LINEAR_SIZES[-1]
+    print(f"\n## Linearity: one post with N paragraphs, loads+dumps(md) (median of {rounds})\n")
+    print(f"| {'N':>7} | {'input MB':>8} | {'median s':>8} | {'us/para':>7} | {'peak MB':>7} |")
+    print(f"|{'-' * 9}|{'-' * 10}|{'-' * 10}|{'-' * 9}|{'-' * 9}|")
+    for n in LINEAR_SIZES:
+        print(
+            f"| {n:>7,} | {sizes[n] / MB:>8.2f} | {medians[n]:>8.3f} | "
+            f"{medians[n] / n * 1e6:>7.1f} | {peaks[n]:>7.0f} |"
+        )
+    ratio = medians[large] / medians[small]
+    steps = [medians[b] / medians[a] for a, b in pairwise(LINEAR_SIZES)]
+    print(
+        f"  t({large:,})/t({small:,}) = {ratio:.1f}x for {large // small}x the paragraphs; "
+        f"step ratios " + ", ".join(f"{s:.1f}x" for s in steps)
+    )
+    return {
+        "samples_s": {str(n): s for n, s in samples.items()},
+        "median_s": {str(n): m for n, m in medians.items()},
+        "input_bytes": {str(n): b for n, b in sizes.items()},
+        "peak_rss_mb": {str(n): p for n, p in peaks.items()},
+        "ratio_large_small": ratio,
+        "step_ratios": steps,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The machine
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()
+    versions = {}
+    for dist in (
+        "zhconvert", "markdownify", "beautifulsoup4", "lxml", "html2text", "html-to-markdown",
+        "PyYAML",
+    ):  # fmt: skip
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = None
+    try:
+        from lxml import etree
+
+        versions["libxml2"] = ".".join(map(str, etree.LIBXML_VERSION))
+    except ImportError:
+        pass
+    pandoc = shutil.which("pandoc")
+    if pandoc:
+        first = subprocess.run([pandoc, "--version"], capture_output=True, text=True).stdout
+        versions["pandoc"] = first.splitlines()[0].split()[-1]
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return {
+        "cpu_model": cpu,
+        "cpu_count": os.cpu_count(),
+        "usable_cpus": affinity,
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "versions": versions,
+        "loadavg_start": os.getloadavg(),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Targets
+
+
+def verdicts(
+    in_rows: Sequence[Row], cli_rows: Sequence[Row], startup: dict[str, Any], linear: dict[str, Any]
+) -> list[dict[str, Any]]:
+    def find(rows: Sequence[Row], prefix: str) -> Row | None:
+        for row in rows:
+            if row.name.startswith(prefix) and row.samples:
+                return row
+        return None
+
+    values: dict[str, float | None] = dict.fromkeys(TARGETS)
+    zh, md = find(in_rows, ZH), find(in_rows, "markdownify")
+    if zh and md:
+        values["zhconvert vs markdownify (in-process)"] = zh.posts_per_s / md.posts_per_s
+    j1 = find(cli_rows, "zhconvert convert DIR -t md --jobs 1")
+    j2 = find(cli_rows, "zhconvert convert DIR -t md --jobs 2")
+    per_file, batch = find(cli_rows, "pandoc per file"), find(cli_rows, "pandoc batch")
+    if j1 and j2:
+        values["convert --jobs 2 vs --jobs 1"] = j2.posts_per_s / j1.posts_per_s
+    if j2 and per_file:
+        values["convert --jobs 2 vs pandoc per file"] = j2.posts_per_s / per_file.posts_per_s
+    if j2 and batch:
+        values["convert --jobs 2 vs pandoc batch"] = j2.posts_per_s / batch.posts_per_s
+    if startup:
+        values["start-up: zhconvert --version"] = startup["zhconvert --version"]["median_s"]
+        values["start-up: zhconvert convert ONE_POST -t md"] = startup[
+            "zhconvert convert ONE_POST -t md"
+        ]["median_s"]
+    if linear:
+        values["linearity: t(100k)/t(1k) paragraphs"] = linear["ratio_large_small"]
+    out = []
+    for name, (threshold, wording) in TARGETS.items():
+        value = values[name]
+        lower_is_better = name.startswith(("start-up", "linearity"))
+        if value is None:
+            verdict = "not measured"
+        elif lower_is_better:
+            verdict = "PASS" if value <= threshold else "FAIL"
+        else:
+            verdict = "PASS" if value >= threshold else "FAIL"
+        if name.startswith("zhconvert vs markdownify") and value is not None and value >= 2.5:
+            verdict += " (stretch met)"
+        out.append({"target": name, "wanted": wording, "value": value, "verdict": verdict})
+    print("\n## Targets\n")
+    print(f"| {'target':<44} | {'wanted':<38} | {'measured':>9} | verdict |")
+    print(f"|{'-' * 46}|{'-' * 40}|{'-' * 11}|---------|")
+    for item in out:
+        value = item["value"]
+        shown = "-" if value is None else f"{value:.2f}"
+        print(f"| {item['target']:<44} | {item['wanted']:<38} | {shown:>9} | {item['verdict']} |")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+
+
+def probe(tool: str) -> None:
+    """Child side of the memory probe: convert the corpus once with ``tool``."""
+    files, _ = find_corpus()
+    posts = load_posts(files)
+    if tool == "none":
+        return
+    fn = IN_PROCESS[tool][0]()
+    for post in posts:
+        fn(post)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3 rounds, 200 posts: a smoke run")
+    parser.add_argument("--json", metavar="PATH", help="save every sample and result as JSON")
+    parser.add_argument("--rounds", type=int, help="rounds per section (default 5, quick 3)")
+    parser.add_argument("--posts", type=int, help="posts in the CLI folder (default 1000)")
+    parser.add_argument(
+        "--only",
+        choices=("in-process", "cli", "startup", "linearity"),
+        action="append",
+        help="run only these sections (repeatable)",
+    )
+    parser.add_argument("--_probe", help=argparse.SUPPRESS)
+    parser.add_argument("--_linear", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args._probe:
+        probe(args._probe)
+        return 0
+    if args._linear:
+        linear_child(args._linear)
+        return 0
+
+    rounds = args.rounds or (3 if args.quick else 5)
+    count = args.posts or (200 if args.quick else 1000)
+    sections = set(args.only or ("in-process", "cli", "startup", "linearity"))
+    files, where = find_corpus()
+    posts = load_posts(files)
+    has_pandoc = shutil.which("pandoc") is not None
+    info = machine()
+    print("# zhconvert benchmark" + (" (--quick: a smoke run, not a result)" if args.quick else ""))
+    print(
+        f"\nmachine: {info['cpu_model']}, {info['cpu_count']} CPUs "
+        f"({info['usable_cpus']} usable), Python {info['python']}, {info['platform']}"
+    )
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    print(
+        f"corpus: {len(posts)} posts from {where}, "
+        f"{sum(p.text_bytes for p in posts) / 1024:.0f} KiB "
+        f"({sum(p.body_bytes for p in posts) / 1024:.0f} KiB of bodies)"
+    )
+    print(f"rounds: {rounds}; load average at start {info['loadavg_start']}")
+    if not has_pandoc:
+        print("pandoc: not found; its rows are skipped")
+    if not importable("html_to_markdown"):
+        print("html-to-markdown: not importable; its row is skipped (pip install html-to-markdown)")
+
+    results: dict[str, Any] = {
+        "machine": info,
+        "argv": sys.argv,
+        "quick": args.quick,
+        "rounds": rounds,
+        "corpus": {"where": where, "posts": len(posts)},
+    }
+    in_rows: list[Row] = []
+    cli_rows: list[Row] = []
+    startup: dict[str, Any] = {}
+    linear: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="zhconvert-bench-") as tmp:
+        work = Path(tmp)
+        if "in-process" in sections:
+            in_rows, extra = bench_in_process(
+                posts, rounds, 0.15 if args.quick else 0.5, work / "in", has_pandoc
+            )
+            print_table(
+                f"In-process throughput on the corpus ({len(posts)} posts, median of {rounds} "
+                "rounds)",
+                in_rows,
+                in_rows[0],
+                "zhconvert is",
+            )
+            print(
+                f"  baseline peak RSS of a child that only reads the corpus: "
+                f"{extra['baseline_peak_mb']:.0f} MB"
+            )
+            for row in in_rows:
+                if row.samples:
+                    print(f"  {row.name}: {spread(row.samples)}")
+            results["in_process"] = {"rows": [r.as_json() for r in in_rows], **extra}
+        if "cli" in sections:
+            cli_rows, extra = bench_cli(posts, count, rounds, work / "cli", has_pandoc)
+            print_table(
+                f"CLI on a folder of {count} posts (median of {rounds} rounds)",
+                cli_rows,
+                cli_rows[1],
+                "--jobs 2 is",
+            )
+            for row in cli_rows:
+                print(f"  {row.name}: {spread(row.samples)}")
+            print(f"  zhconvert says: {extra['summary_line']}")
+            results["cli"] = {"rows": [r.as_json() for r in cli_rows], **extra}
+        if "startup" in sections:
+            one = next((f for f in files if f.name == REFERENCE_POST), files[0])
+            startup = bench_startup(work, one, max(rounds, 5))
+            results["startup"] = startup
+        if "linearity" in sections:
+            linear = bench_linearity(rounds if not args.quick else 1)
+            results["linearity"] = linear
+    results["targets"] = verdicts(in_rows, cli_rows, startup, linear)
+    info["loadavg_end"] = os.getloadavg()
+    print(f"\nload average at end {info['loadavg_end']}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        print(f"saved {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

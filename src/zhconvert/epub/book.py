@@ -1,0 +1,558 @@
+"""Posts into EPUB books: ``build_book`` (a collection) and the pipeline the EPUB writer shares.
+
+The pipeline: read and render every post (in several processes for large inputs), drop duplicate
+answers, sort, split into volumes, fetch the images every volume needs (each distinct address
+once), then for each volume fill in the chapters, arrange the table of contents and zip the book.
+A post is parsed once; only its rendered text stays in memory, never its Document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import model as m
+from ..errors import OptionError, ZhconvertError
+from .images import ImageFetcher, ImageResource, default_cache_dir, image_from_bytes
+from .options import BookOptions, EpubOptions
+from .package import IMAGE_DIR, TEXT_DIR, BookMeta, Chapter, TocGroup, assemble
+from .progress import Progress
+from .xhtml import RenderedChapter, finish, render_chapter
+
+__all__ = ["BookReport", "PostRecord", "build_book", "record_post", "write_single"]
+
+StrPath = str | os.PathLike[str]
+
+#: Header images that are placeholders or formulas, never a cover.
+_NOT_A_COVER = ("picsum.photos", "zhihu.com/equation", "/equation?tex=")
+UNKNOWN_SOURCE = "其他"
+UNKNOWN_DATE = "日期不明"
+SEVERAL_AUTHORS = "等"
+
+#: Below this many posts, reading in other processes costs more than it saves.
+_PARALLEL_THRESHOLD = 24
+
+
+@dataclass(frozen=True, slots=True)
+class BookReport:
+    """What ``build_book`` wrote: the summary figures of one build."""
+
+    volumes: tuple[Path, ...]
+    posts: int
+    duplicates: int
+    images_embedded: int
+    images_failed: int
+    size: int
+    unreadable: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """Return the one-paragraph summary the CLI prints."""
+        names = ", ".join(str(path) for path in self.volumes)
+        volumes = "1 volume" if len(self.volumes) == 1 else f"{len(self.volumes)} volumes"
+        posts = f"{self.posts} post" + ("" if self.posts == 1 else "s")
+        extras = [
+            f"{self.duplicates} duplicate" + ("" if self.duplicates == 1 else "s") + " skipped"
+        ]
+        if self.unreadable:
+            extras.append(f"{len(self.unreadable)} unreadable skipped")
+        return (
+            f"Wrote {names}: {posts} ({', '.join(extras)}), "
+            f"{self.images_embedded} image{'' if self.images_embedded == 1 else 's'} embedded, "
+            f"{self.images_failed} failed, {_human_size(self.size)}, {volumes}."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PostRecord:
+    """One post as the book needs it: metadata, the rendered chapter, where it came from."""
+
+    index: int
+    path: str
+    title: str
+    author: str
+    date: dt.datetime | None
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    site: str
+    source: str
+    url: str
+    cover: str
+    key: tuple[str, str]
+    chapter: RenderedChapter
+
+
+# ---------------------------------------------------------------------------------------------
+# One post
+
+
+def record_post(doc: m.Document, *, images: str, index: int = 0, path: str = "") -> PostRecord:
+    """Render ``doc`` and keep what the book needs of it."""
+    meta = doc.meta
+    title = " ".join(meta.title.split())
+    author = " ".join(meta.author.split())
+    answer_authors = tuple(
+        " ".join(block.author.split()) for block in doc.blocks if isinstance(block, m.Byline)
+    )
+    who = author or "、".join(dict.fromkeys(a for a in answer_authors if a))
+    cover = meta.cover.strip()
+    if any(marker in cover for marker in _NOT_A_COVER):
+        cover = ""
+    return PostRecord(
+        index=index,
+        path=path or doc.source.path or "",
+        title=title,
+        author=who,
+        date=meta.date,
+        categories=tuple(c.strip() for c in meta.categories if c.strip()),
+        tags=tuple(t.strip() for t in meta.tags if t.strip()),
+        site=meta.site.strip(),
+        source=meta.source.strip(),
+        url=meta.url.strip(),
+        cover=cover,
+        key=_duplicate_key(title, (who, *answer_authors), path or doc.source.path or ""),
+        chapter=render_chapter(doc, images=images),
+    )
+
+
+def _duplicate_key(title: str, authors: tuple[str, ...], path: str) -> tuple[str, str]:
+    """Return what makes two posts the same answer: the question's title and who answered."""
+    if not title:
+        return ("\x00path", path)  # nothing to compare: never a duplicate
+    normalized = " ".join(unicodedata.normalize("NFKC", title).casefold().split())
+    # The archiver turned "?" into "_" in some copies of a title and not in others.
+    normalized = normalized.replace("?", "_")
+    who = "、".join(sorted({unicodedata.normalize("NFKC", a).casefold() for a in authors if a}))
+    return (normalized, who)
+
+
+def _read_one(job: tuple[int, str, str]) -> PostRecord | str:
+    """Read and render one post in a worker; return an error message instead of raising."""
+    from .._api import load
+
+    index, path, images = job
+    try:
+        return record_post(load(path), images=images, index=index, path=path)
+    except ZhconvertError as exc:
+        return str(exc)
+    except Exception as exc:  # a reader bug must cost one post, not the book
+        return f"{path}: cannot be read ({type(exc).__name__}: {exc})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+def _input_files(paths: Iterable[StrPath]) -> list[Path]:
+    from .._commands._common import iter_posts
+
+    found: dict[str, Path] = {}
+    for raw in paths:
+        path = Path(os.fspath(raw))
+        if path.is_dir():
+            for post in iter_posts(path):
+                found.setdefault(os.path.realpath(post), post)
+        elif path.is_file():
+            found.setdefault(os.path.realpath(path), path)
+        elif path.exists():
+            raise ZhconvertError("not a file or a folder", path=str(path))
+        else:
+            raise ZhconvertError("no such file or folder", path=str(path))
+    return list(found.values())
+
+
+def _read_all(
+    files: Sequence[Path], images: str, jobs: int, progress: Progress
+) -> tuple[list[PostRecord], list[str]]:
+    work = [(index, str(path), images) for index, path in enumerate(files)]
+    records: list[PostRecord] = []
+    errors: list[str] = []
+    progress.start("posts read", len(work))
+    results: Iterator[PostRecord | str]
+    if jobs > 1 and len(work) >= _PARALLEL_THRESHOLD:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, min(64, len(work) // (jobs * 8)))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = pool.map(_read_one, work, chunksize=chunk)
+            for result in results:
+                _collect(result, records, errors)
+                progress.advance()
+    else:
+        for job in work:
+            _collect(_read_one(job), records, errors)
+            progress.advance()
+    progress.done()
+    return records, errors
+
+
+def _collect(result: PostRecord | str, records: list[PostRecord], errors: list[str]) -> None:
+    if isinstance(result, str):
+        errors.append(result)
+    else:
+        records.append(result)
+
+
+# ---------------------------------------------------------------------------------------------
+# Arranging the posts
+
+
+def _drop_duplicates(records: Sequence[PostRecord]) -> tuple[list[PostRecord], int]:
+    """Keep the newest copy of each answer (the later input when the dates are equal)."""
+    newest: dict[tuple[str, str], PostRecord] = {}
+    for record in records:
+        kept = newest.get(record.key)
+        if kept is None or _age_key(record) >= _age_key(kept):
+            newest[record.key] = record
+    survivors = sorted(newest.values(), key=lambda record: record.index)
+    return survivors, len(records) - len(survivors)
+
+
+def _timestamp(value: dt.datetime | None) -> float | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.timestamp()
+
+
+def _age_key(record: PostRecord) -> tuple[float, int]:
+    stamp = _timestamp(record.date)
+    return (float("-inf") if stamp is None else stamp, record.index)
+
+
+def _sort(records: Sequence[PostRecord], sort: str) -> list[PostRecord]:
+    def by_date(record: PostRecord) -> tuple[int, float, str, int]:
+        stamp = _timestamp(record.date)
+        return (stamp is None, stamp or 0.0, record.title, record.index)
+
+    def by_title(record: PostRecord) -> tuple[str, float, int]:
+        return (record.title, _timestamp(record.date) or 0.0, record.index)
+
+    def by_path(record: PostRecord) -> tuple[str, int]:
+        return (record.path, record.index)
+
+    keys: dict[str, Callable[[PostRecord], Any]] = {
+        "date": by_date,
+        "title": by_title,
+        "path": by_path,
+    }
+    return sorted(records, key=keys[sort])
+
+
+def _group_path(record: PostRecord, group_by: str) -> tuple[str, ...]:
+    if group_by == "month":
+        if record.date is None:
+            return (UNKNOWN_DATE,)
+        return (f"{record.date.year}年", f"{record.date.year}年{record.date.month}月")
+    if group_by == "source":
+        if record.categories:
+            return record.categories
+        return (record.source or record.site or UNKNOWN_SOURCE,)
+    return ()
+
+
+def _arrange(
+    records: Sequence[PostRecord], group_by: str
+) -> list[tuple[tuple[str, ...], PostRecord]]:
+    """Return the posts in reading order, each with its table-of-contents group."""
+    paths = [_group_path(record, group_by) for record in records]
+    if group_by == "source" and paths:
+        # Levels every post shares ("社交媒体" for a Zhihu-only archive) say nothing: drop them.
+        shared = 0
+        shortest = min(len(path) for path in paths)
+        while shared < shortest - 1 and len({path[shared] for path in paths}) == 1:
+            shared += 1
+        paths = [path[shared:] for path in paths]
+    order: dict[tuple[str, ...], int] = {}
+    for path in paths:
+        for depth in range(1, len(path) + 1):
+            order.setdefault(path[:depth], len(order))
+    if group_by == "month":
+
+        def rank(path: tuple[str, ...]) -> tuple[Any, ...]:
+            return tuple(_month_rank(label) for label in path)
+    else:
+
+        def rank(path: tuple[str, ...]) -> tuple[Any, ...]:
+            return tuple(order[path[:depth]] for depth in range(1, len(path) + 1))
+
+    indexed = sorted(range(len(records)), key=lambda i: (rank(paths[i]), i))
+    return [(paths[i], records[i]) for i in indexed]
+
+
+def _month_rank(label: str) -> tuple[int, int]:
+    digits = "".join(ch if ch.isdigit() else " " for ch in label).split()
+    if not digits:
+        return (1, 0)  # undated posts come last
+    return (0, int("".join(digit.zfill(4) for digit in digits)))
+
+
+def _toc(entries: Sequence[tuple[tuple[str, ...], Chapter]]) -> list[TocGroup | Chapter]:
+    """Nest chapters under their group headings (entries already in reading order)."""
+
+    def build(items: Sequence[tuple[tuple[str, ...], Chapter]]) -> list[TocGroup | Chapter]:
+        out: list[TocGroup | Chapter] = []
+        i = 0
+        while i < len(items):
+            path, chapter = items[i]
+            if not path:
+                out.append(chapter)
+                i += 1
+                continue
+            j = i
+            while j < len(items) and items[j][0][:1] == path[:1]:
+                j += 1
+            children = build([(p[1:], c) for p, c in items[i:j]])
+            out.append(TocGroup(path[0], tuple(children)))
+            i = j
+        return out
+
+    return build(entries)
+
+
+# ---------------------------------------------------------------------------------------------
+# Images
+
+
+def _fetcher(options: EpubOptions) -> ImageFetcher:
+    cache_dir: Path | None = None
+    if not options.no_cache:
+        cache_dir = Path(options.cache_dir) if options.cache_dir else default_cache_dir()
+    return ImageFetcher(
+        cache_dir=cache_dir,
+        image_dir=Path(options.image_dir) if options.image_dir else None,
+        timeout=options.timeout,
+        retries=options.retries,
+        max_bytes=options.max_image_bytes,
+        concurrency=options.image_concurrency,
+    )
+
+
+def _cover_from_file(path: str) -> ImageResource:
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ZhconvertError("no such cover image", path=path) from None
+    except OSError as exc:
+        raise ZhconvertError(
+            f"cannot read the cover image: {exc.strerror or exc}", path=path
+        ) from None
+    image = image_from_bytes(data)
+    if image is None:
+        raise ZhconvertError("the cover is not a JPEG, PNG, GIF, WebP or SVG image", path=path)
+    return image
+
+
+# ---------------------------------------------------------------------------------------------
+# One volume
+
+
+@dataclass(frozen=True, slots=True)
+class _Volume:
+    data: bytes
+    embedded: frozenset[str]
+
+
+def _volume(
+    records: Sequence[PostRecord],
+    options: EpubOptions,
+    group_by: str,
+    title: str,
+    resolved: dict[tuple[str, ...], ImageResource | None],
+    fetcher: ImageFetcher | None,
+    cover: ImageResource | None,
+) -> _Volume:
+    arranged = _arrange(records, group_by)
+    width = max(4, len(str(len(arranged))))
+    entries: list[tuple[tuple[str, ...], Chapter]] = []
+    used: dict[str, ImageResource] = {}
+    for number, (group, record) in enumerate(arranged, start=1):
+        hrefs: dict[tuple[str, ...], str | None] = {}
+        for slot in record.chapter.slots:
+            image = resolved.get(slot.candidates)
+            hrefs[slot.candidates] = None if image is None else f"../{IMAGE_DIR}/{image.file_name}"
+            if image is not None:
+                used[image.file_name] = image
+        content = finish(
+            record.chapter, title=record.title, language=options.language, images=hrefs
+        )
+        file_name = f"{TEXT_DIR}/post-{number:0{width}d}.xhtml"
+        entries.append((group, Chapter(file_name, record.title, content, record.chapter.has_math)))
+
+    if cover is None and options.images == "embed" and fetcher is not None:
+        cover = _first_cover([record for _, record in arranged], resolved, fetcher)
+
+    dates = [record.date for record in records if record.date is not None]
+    stamps = [(_timestamp(date) or 0.0, date) for date in dates]
+    newest = max(stamps, key=lambda pair: pair[0])[1] if stamps else None
+    oldest = min(stamps, key=lambda pair: pair[0])[1] if stamps else None
+    single = len(records) == 1
+    meta = BookMeta(
+        title=title,
+        language=options.language,
+        creator=options.author or _creator(records),
+        date=newest,
+        modified=newest,
+        subjects=tuple(dict.fromkeys(c for record in records for c in record.categories)),
+        source=records[0].url if single and records[0].url else "",
+    )
+    data = assemble(
+        meta,
+        _toc(entries),
+        list(used.values()),
+        cover=cover,
+        posts=len(records),
+        first=oldest,
+        last=newest,
+    )
+    embedded = set(used)
+    if cover is not None:
+        embedded.add(cover.file_name)
+    return _Volume(data, frozenset(embedded))
+
+
+def _first_cover(
+    records: Sequence[PostRecord],
+    resolved: dict[tuple[str, ...], ImageResource | None],
+    fetcher: ImageFetcher,
+) -> ImageResource | None:
+    from .markup import fetchable_url
+
+    for record in records[:10]:  # a header image is the post's first image: looking far is waste
+        url = fetchable_url(record.cover) if record.cover else None
+        if not url:
+            continue
+        image = resolved.get((url,))
+        if image is None and (url,) not in resolved:
+            image = fetcher.resolve((url,))
+            resolved[(url,)] = image
+        if image is not None:
+            return image
+    return None
+
+
+def _creator(records: Sequence[PostRecord]) -> str:
+    authors = list(dict.fromkeys(record.author for record in records if record.author))
+    if len(authors) <= 3:
+        return "、".join(authors)
+    return "、".join(authors[:3]) + " " + SEVERAL_AUTHORS
+
+
+def _human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _resolve_images(
+    records: Sequence[PostRecord], fetcher: ImageFetcher, progress: Progress
+) -> dict[tuple[str, ...], ImageResource | None]:
+    wanted = [slot.candidates for record in records for slot in record.chapter.slots]
+    if not wanted:
+        return {}
+    progress.start("images fetched", len(set(wanted)))
+    resolved = fetcher.resolve_all(wanted, progress=lambda done, total: progress.update(done))
+    progress.done()
+    return resolved
+
+
+# ---------------------------------------------------------------------------------------------
+# The public entry points
+
+
+def write_single(doc: m.Document, options: EpubOptions) -> bytes:
+    """Return one post as a complete EPUB book (what the EPUB writer does)."""
+    record = record_post(doc, images=options.images)
+    cover = _cover_from_file(options.cover) if options.cover else None
+    fetcher = _fetcher(options) if options.images == "embed" else None
+    try:
+        resolved = _resolve_images([record], fetcher, Progress(False)) if fetcher else {}
+        volume = _volume(
+            [record],
+            options,
+            "none",
+            options.title or record.title,
+            resolved,
+            fetcher,
+            cover,
+        )
+    finally:
+        if fetcher is not None:
+            fetcher.close()
+    return volume.data
+
+
+def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any) -> BookReport:
+    """Build one EPUB collection (or several volumes) from post files and folders."""
+    from .._atomic import atomic_write_bytes
+
+    try:
+        settings = BookOptions(**options)
+    except TypeError as exc:
+        raise OptionError(f"build_book: {exc}") from None
+    except ValueError as exc:
+        raise OptionError(f"bad option for build_book: {exc}") from None
+    epub_options = settings.epub_options()
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    out_path = Path(os.fspath(out))
+    cover = _cover_from_file(settings.cover) if settings.cover else None
+    files = _input_files(paths)
+    if not files:
+        raise ZhconvertError(
+            "no posts found (.md, .markdown, .html, .htm)",
+            path=", ".join(os.fspath(p) for p in paths),
+        )
+    show = sys.stderr.isatty() if settings.progress is None else settings.progress
+    progress = Progress(show)
+    jobs = settings.jobs or os.cpu_count() or 1
+    records, errors = _read_all(files, settings.images, jobs, progress)
+    if not records:
+        raise ZhconvertError(f"no post could be read ({errors[0]})" if errors else "no posts")
+    records, duplicates = _drop_duplicates(records)
+    records = _sort(records, settings.sort)
+
+    per_volume = settings.split or len(records)
+    volumes = [records[i : i + per_volume] for i in range(0, len(records), per_volume)]
+    title = settings.title or (records[0].title if len(records) == 1 else out_path.stem)
+
+    fetcher = _fetcher(epub_options) if settings.images == "embed" else None
+    written: list[Path] = []
+    embedded: set[str] = set()
+    size = 0
+    try:
+        resolved = _resolve_images(records, fetcher, progress) if fetcher else {}
+        for number, chunk in enumerate(volumes, start=1):
+            if len(volumes) == 1:
+                target, volume_title = out_path, title
+            else:
+                target = out_path.with_name(f"{out_path.stem}-{number}{out_path.suffix or '.epub'}")
+                volume_title = f"{title} ({number}/{len(volumes)})"
+            volume = _volume(
+                chunk, epub_options, settings.group_by, volume_title, resolved, fetcher, cover
+            )
+            atomic_write_bytes(target, volume.data)
+            written.append(target)
+            embedded |= volume.embedded
+            size += len(volume.data)
+    finally:
+        if fetcher is not None:
+            fetcher.close()
+    failed = sum(1 for image in resolved.values() if image is None)
+    return BookReport(
+        volumes=tuple(written),
+        posts=len(records),
+        duplicates=duplicates,
+        images_embedded=len(embedded),
+        images_failed=failed,
+        size=size,
+        unreadable=tuple(errors),
+    )

@@ -1,0 +1,658 @@
+"""Read a post body that is already Markdown (or zhconvert's own Markdown output) into the model.
+
+The body is parsed by markdown-it-py: CommonMark, GFM tables and strikethrough, footnotes
+(``[^label]`` with ``[^label]: text`` definitions, and inline ``^[text]``) and dollar math
+(``$tex$``, ``$$tex$$``). Its token stream is walked the way markdown-it's renderer walks it: each
+token type has a handler method (``_block_<type>`` / ``_inline_<type>``, where ``<type>`` drops
+the ``_open`` of a paired token), collected into a table once.
+
+Choices a caller may not expect:
+
+- Raw HTML is never passed on. An ``html_block`` is dropped whole; an ``html_inline`` tag is
+  dropped and the text around and between tags is kept (``a<b>b</b>`` reads as ``ab``). A
+  paragraph left with nothing but whitespace is dropped.
+- Token types without a handler (none with the parser set up here, but plugins change) go to one
+  fallback that keeps their text: a paired token becomes its children, a leaf token becomes its
+  inline children or else its content as plain text (wrapped in a paragraph at block level).
+- A soft line break between two CJK characters (Han, kana, hangul, CJK punctuation, fullwidth
+  forms) disappears; any other soft break is one space.
+- Link and image URLs are kept as written: markdown-it's percent-encoding and punycode are for HTML
+  output and would change a URL written by zhconvert's Markdown writer. Unsafe schemes
+  (``javascript:`` and the like) still make markdown-it refuse the link, which stays plain text.
+- Inline math follows pandoc's rule so that prices are not formulas: no space just inside the
+  dollars, no digit right after the closing one (``$5 and $6`` is text).
+- Hexo writes ``{``/``}`` as ``&#123;``/``&#125;``; markdown-it decodes them in text but keeps
+  entities literal in code and math, so those two are decoded there too.
+- Footnotes: a reference to an integer label (``[^3]``) keeps that number; other labels and
+  inline footnotes take the smallest free numbers in order of first reference, then unreferenced
+  definitions (kept, not dropped) in document order. When a label is defined twice, the first
+  definition wins. A footnote's text is its plain text, paragraphs joined by ``\\n``; the first
+  link's URL becomes ``url`` and, when the link shows its own URL (an autolink), the link is
+  taken out of the text.
+- A table whose header cells are all empty has no header (``Table.header == ()``), as Markdown
+  cannot write a table without a header row.
+- Nesting: markdown-it stops nesting blocks and links at its ``maxNesting`` (20 for CommonMark),
+  which bounds this walk's recursion. Emphasis delimiters are not bounded by it (``*****…``), so
+  inline markup nested deeper than ``_MAX_INLINE_DEPTH`` is flattened into its text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from ..model import (
+    Block,
+    BlockQuote,
+    Byline,
+    CodeBlock,
+    Emphasis,
+    Figure,
+    Footnote,
+    FootnoteRef,
+    Heading,
+    Inline,
+    InlineCode,
+    InlineImage,
+    InlineMath,
+    LineBreak,
+    Link,
+    LinkCard,
+    ListBlock,
+    ListItem,
+    MathBlock,
+    Mention,
+    Paragraph,
+    Strikethrough,
+    Strong,
+    Subscript,
+    Superscript,
+    Table,
+    TableCell,
+    Text,
+    ThematicBreak,
+    Underline,
+    VideoCard,
+)
+
+__all__ = ["read_markdown"]
+
+#: Inline markup deeper than this is flattened; markdown-it's own block limit is 20.
+_MAX_INLINE_DEPTH: Final = 20
+
+_CJK: Final = re.compile(
+    "["
+    "\u1100-\u11ff"  # Hangul Jamo
+    "\u2e80-\u2fff"  # CJK and Kangxi radicals, ideographic description characters
+    "\u3000-\u303f"  # CJK symbols and punctuation
+    "\u3040-\u30ff"  # hiragana, katakana
+    "\u3100-\u31ff"  # bopomofo, hangul compatibility jamo, kanbun, CJK strokes, kana extension
+    "\u3200-\u4dbf"  # enclosed CJK, CJK compatibility, extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\ua960-\ua97f"  # Hangul Jamo extended-A
+    "\uac00-\ud7ff"  # hangul syllables, Hangul Jamo extended-B
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\ufe10-\ufe1f"  # vertical forms
+    "\ufe30-\ufe6f"  # CJK compatibility forms, small form variants
+    "\uff00-\uffef"  # halfwidth and fullwidth forms
+    "\U0001b000-\U0001b16f"  # kana supplement and extensions
+    "\U00020000-\U0003ffff"  # ideographs in the supplementary and tertiary planes
+    "]"
+)
+
+_INTEGER_LABEL: Final = re.compile(r"[0-9]{1,9}")
+
+# What follows the bold author in zhconvert's byline: an optional "（bio）", then " · " exactly
+# when a "原文" link comes next.
+_BYLINE_TAIL: Final = re.compile(r"(?:（(?P<bio>.+)）)?(?P<separator> · )?", re.DOTALL)
+
+# Marks where a footnote's URL was taken out of its text; markdown-it turns NUL into U+FFFD, so
+# the mark cannot come from the input.
+_CUT: Final = "\x00"
+
+# Inline tokens that carry no characters of their own, so a soft break looks through them.
+_TRANSPARENT_INLINE: Final = frozenset({"html_inline"})
+
+
+class _Parser(MarkdownIt):
+    """markdown-it that keeps link destinations as written."""
+
+    def normalizeLink(self, url: str) -> str:
+        """Return ``url`` unchanged."""
+        return url
+
+    def normalizeLinkText(self, link: str) -> str:
+        """Return ``link`` unchanged."""
+        return link
+
+
+def _make_parser() -> MarkdownIt:
+    parser = _Parser("commonmark").enable(["table", "strikethrough"])
+    # Definitions stay where they are in the token stream, so unreferenced ones are seen too.
+    parser.use(footnote_plugin, move_to_end=False)
+    parser.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    return parser
+
+
+_PARSER: Final = _make_parser()
+
+
+def read_markdown(body: str) -> tuple[tuple[Block, ...], tuple[Footnote, ...]]:
+    """Parse a Markdown body into blocks and footnotes."""
+    env: dict[str, Any] = {}
+    tokens = _PARSER.parse(body, env)
+    reader = _Reader(tokens, env)
+    return tuple(reader.blocks(0, len(tokens))), reader.footnotes()
+
+
+# ---------------------------------------------------------------------------------------------
+# Token helpers
+
+
+def _match_closes(tokens: Sequence[Token]) -> list[int]:
+    """Return, for each opening token, the index of its closing token (-1 for the others)."""
+    closes = [-1] * len(tokens)
+    stack: list[int] = []
+    for index, token in enumerate(tokens):
+        if token.nesting == 1:
+            stack.append(index)
+        elif token.nesting == -1:
+            # Pop until the matching type: an unbalanced stream (never made by markdown-it) must
+            # not shift every later pair.
+            opener = token.type.removesuffix("_close") + "_open"
+            while stack:
+                start = stack.pop()
+                if tokens[start].type == opener:
+                    closes[start] = index
+                    break
+    return closes
+
+
+def _spans(
+    tokens: Sequence[Token], closes: Sequence[int], lo: int, hi: int
+) -> Iterator[tuple[int, int]]:
+    """Yield ``(start, end)`` of each sibling in ``tokens[lo:hi]``; ``end`` is the closing token."""
+    index = lo
+    while index < hi:
+        token = tokens[index]
+        end = closes[index] if token.nesting == 1 else index
+        if token.nesting == 0:
+            yield index, index
+        elif token.nesting == 1 and index < end < hi:
+            yield index, end
+            index = end
+        # A stray closing token, or an opening one without its close, is skipped alone.
+        index += 1
+
+
+def _handler_name(token: Token) -> str:
+    return token.type.removesuffix("_open") if token.nesting == 1 else token.type
+
+
+def _decode_braces(text: str) -> str:
+    return text.replace("&#123;", "{").replace("&#125;", "}")
+
+
+def _merge_texts(nodes: Iterable[Inline]) -> list[Inline]:
+    """Return ``nodes`` with adjacent texts joined and empty ones dropped."""
+    out: list[Inline] = []
+    pending: list[str] = []  # joined once per run: merging pairwise is quadratic on long runs
+    for node in nodes:
+        if isinstance(node, Text):
+            pending.append(node.text)
+            continue
+        if pending and (text := "".join(pending)):
+            out.append(Text(text))
+        pending.clear()
+        out.append(node)
+    if pending and (text := "".join(pending)):
+        out.append(Text(text))
+    return out
+
+
+def _soft_breaks(tokens: Sequence[Token]) -> dict[int, str]:
+    """Return what each soft break in ``tokens`` reads as: ``""`` between CJK, else ``" "``."""
+    # Two linear passes find the character on each side, looking through markup tokens; scanning
+    # from each break instead would be quadratic on emphasis-heavy input.
+    before: dict[int, str] = {}
+    last = ""
+    for index, token in enumerate(tokens):
+        if token.type == "softbreak":
+            before[index] = last
+        last = _edge_char(token, last, -1)
+    result: dict[int, str] = {}
+    following = ""
+    for index in range(len(tokens) - 1, -1, -1):
+        token = tokens[index]
+        if token.type == "softbreak":
+            both_cjk = _CJK.match(before[index]) and _CJK.match(following)
+            result[index] = "" if both_cjk else " "
+        following = _edge_char(token, following, 0)
+    return result
+
+
+def _edge_char(token: Token, current: str, edge: int) -> str:
+    """Return the character next to a soft break after passing ``token``, given ``current``."""
+    if token.nesting != 0 or token.type in _TRANSPARENT_INLINE:
+        return current
+    if token.type in ("text", "text_special", "code_inline"):
+        return token.content[edge] if token.content else current
+    return ""  # images, math, breaks, footnote references: not CJK text
+
+
+# ---------------------------------------------------------------------------------------------
+# The reader
+
+
+@dataclass(slots=True)
+class _Run:
+    """One inline token's children, with their matching closes and soft-break readings."""
+
+    tokens: Sequence[Token]
+    closes: list[int]
+    soft_breaks: dict[int, str]
+
+    @classmethod
+    def of(cls, tokens: Sequence[Token] | None) -> _Run:
+        tokens = tokens or ()
+        return cls(tokens, _match_closes(tokens), _soft_breaks(tokens))
+
+
+_BlockHandler = Callable[["_Reader", int, int], list[Block]]
+_InlineHandler = Callable[["_Reader", _Run, int, int, int], list[Inline]]
+
+
+class _Reader:
+    """Turn one parse's block tokens and footnote data into model blocks and footnotes.
+
+    Block handlers take ``(start, end)``, the indices of a token and of its closing token (equal
+    for a leaf); inline handlers take the run, ``(start, end)`` and the inline nesting depth.
+    """
+
+    def __init__(self, tokens: Sequence[Token], env: Mapping[str, Any]) -> None:
+        self.tokens = tokens
+        self.closes = _match_closes(tokens)
+        notes = env.get("footnotes", {})
+        # id -> {"label", "count"} for [^label], {"content", "tokens"} for ^[inline]; ids are
+        # given in order of first reference.
+        self.referenced: dict[int, dict[str, Any]] = notes.get("list", {})
+        self.definitions: dict[str, tuple[int, int]] = {}
+        for start, token in enumerate(tokens):
+            if token.type == "footnote_reference_open" and start < self.closes[start]:
+                self.definitions.setdefault(
+                    token.meta.get("label", ""), (start, self.closes[start])
+                )
+        keys: list[str | int] = [
+            data.get("label", note_id) for note_id, data in self.referenced.items()
+        ]
+        self.numbers = _number_footnotes([*keys, *self.definitions])
+
+    # -- driving ----------------------------------------------------------------------------
+
+    def blocks(self, lo: int, hi: int) -> list[Block]:
+        """Convert the sibling block tokens in ``tokens[lo:hi]``."""
+        out: list[Block] = []
+        for start, end in _spans(self.tokens, self.closes, lo, hi):
+            handler = _BLOCK_HANDLERS.get(
+                _handler_name(self.tokens[start]), _Reader._block_fallback
+            )
+            out.extend(handler(self, start, end))
+        return out
+
+    def inlines(self, run: _Run, lo: int, hi: int, depth: int) -> list[Inline]:
+        """Convert the sibling inline tokens in ``run.tokens[lo:hi]``."""
+        if depth >= _MAX_INLINE_DEPTH:
+            # Past the limit, markup pairs are dropped and only leaves are kept, without recursing.
+            spans: Iterable[tuple[int, int]] = (
+                (index, index) for index in range(lo, hi) if run.tokens[index].nesting == 0
+            )
+        else:
+            spans = _spans(run.tokens, run.closes, lo, hi)
+        out: list[Inline] = []
+        for start, end in spans:
+            handler = _INLINE_HANDLERS.get(
+                _handler_name(run.tokens[start]), _Reader._inline_fallback
+            )
+            out.extend(handler(self, run, start, end, depth))
+        return _merge_texts(out)
+
+    def inline_content(self, start: int, end: int, depth: int = 0) -> tuple[Inline, ...]:
+        """Convert the ``inline`` token between ``start`` and ``end`` (none: empty)."""
+        for index in range(start + 1, end):
+            token = self.tokens[index]
+            if token.type == "inline":
+                return self.inline_children(token.children, depth)
+        return ()
+
+    def inline_children(self, children: Sequence[Token] | None, depth: int) -> tuple[Inline, ...]:
+        run = _Run.of(children)
+        return tuple(self.inlines(run, 0, len(run.tokens), depth))
+
+    def footnotes(self) -> tuple[Footnote, ...]:
+        """Return every footnote, referenced or not, by number."""
+        out: list[Footnote] = []
+        for key, number in self.numbers.items():
+            if isinstance(key, int):
+                content: list[Block] = [
+                    Paragraph(self.inline_children(self.referenced[key].get("tokens"), 0))
+                ]
+            elif key in self.definitions:
+                start, end = self.definitions[key]
+                content = self.blocks(start + 1, end)
+            else:
+                continue
+            text, url = _footnote_text(content)
+            out.append(Footnote(number, text, url))
+        return tuple(sorted(out, key=lambda note: note.number))
+
+    # -- blocks -----------------------------------------------------------------------------
+
+    def _block_fallback(self, start: int, end: int) -> list[Block]:
+        """Keep the text of a token without a handler (see the module docstring)."""
+        token = self.tokens[start]
+        if start != end:
+            return self.blocks(start + 1, end)
+        if token.children:
+            return self._paragraph(self.inline_children(token.children, 0))
+        if token.content:
+            return [Paragraph((Text(token.content),))]
+        return []
+
+    def _block_paragraph(self, start: int, end: int) -> list[Block]:
+        return self._paragraph(self.inline_content(start, end))
+
+    def _paragraph(self, children: tuple[Inline, ...]) -> list[Block]:
+        match children:
+            case (InlineImage(url, alt),):
+                return [Figure(url, (Text(alt),) if alt else ())]
+        if all(isinstance(node, Text) and not node.text.strip() for node in children):
+            return []
+        byline = _byline(children)
+        return [byline if byline is not None else Paragraph(children)]
+
+    def _block_heading(self, start: int, end: int) -> list[Block]:
+        level = self.tokens[start].tag.removeprefix("h")
+        return [Heading(int(level) if level.isdigit() else 1, self.inline_content(start, end))]
+
+    def _block_blockquote(self, start: int, end: int) -> list[Block]:
+        return [BlockQuote(tuple(self.blocks(start + 1, end)))]
+
+    def _block_bullet_list(self, start: int, end: int) -> list[Block]:
+        return [ListBlock(self._list_items(start, end))]
+
+    def _block_ordered_list(self, start: int, end: int) -> list[Block]:
+        first = self.tokens[start].attrs.get("start", 1)
+        number = first if isinstance(first, int) else 1
+        return [ListBlock(self._list_items(start, end), ordered=True, start=number)]
+
+    def _list_items(self, start: int, end: int) -> tuple[ListItem, ...]:
+        return tuple(
+            ListItem(tuple(self.blocks(item_start + 1, item_end)))
+            for item_start, item_end in _spans(self.tokens, self.closes, start + 1, end)
+            if self.tokens[item_start].type == "list_item_open"
+        )
+
+    def _block_fence(self, start: int, end: int) -> list[Block]:
+        token = self.tokens[start]
+        # markdown-it's renderer unescapes the info string the same way.
+        words = _decode_braces(unescapeAll(token.info)).split(maxsplit=1)
+        return [CodeBlock(_code_text(token.content), words[0] if words else "")]
+
+    def _block_code_block(self, start: int, end: int) -> list[Block]:
+        return [CodeBlock(_code_text(self.tokens[start].content))]
+
+    def _block_math_block(self, start: int, end: int) -> list[Block]:
+        return [MathBlock(_decode_braces(self.tokens[start].content).strip())]
+
+    _block_math_block_label = _block_math_block
+
+    def _block_hr(self, start: int, end: int) -> list[Block]:
+        return [ThematicBreak()]
+
+    def _block_html_block(self, start: int, end: int) -> list[Block]:
+        return []
+
+    def _block_footnote_reference(self, start: int, end: int) -> list[Block]:
+        return []  # read by footnotes()
+
+    def _block_table(self, start: int, end: int) -> list[Block]:
+        header: tuple[TableCell, ...] = ()
+        rows: list[tuple[TableCell, ...]] = []
+        for section_start, section_end in _spans(self.tokens, self.closes, start + 1, end):
+            for row_start, row_end in _spans(
+                self.tokens, self.closes, section_start + 1, section_end
+            ):
+                row = tuple(
+                    TableCell(self.inline_content(cell_start, cell_end))
+                    for cell_start, cell_end in _spans(
+                        self.tokens, self.closes, row_start + 1, row_end
+                    )
+                )
+                if self.tokens[section_start].type == "thead_open":
+                    header = row if any(cell.children for cell in row) else ()
+                else:
+                    rows.append(row)
+        return [Table(header, tuple(rows))]
+
+    # -- inlines ----------------------------------------------------------------------------
+
+    def _inline_fallback(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
+        """Keep the text of a token without a handler (see the module docstring)."""
+        token = run.tokens[start]
+        if start != end:
+            return self.inlines(run, start + 1, end, depth + 1)
+        if token.children:
+            return list(self.inline_children(token.children, depth + 1))
+        return [Text(token.content)]
+
+    def _inline_text(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
+        return [Text(run.tokens[start].content)]
+
+    _inline_text_special = _inline_text
+
+    def _inline_softbreak(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
+        return [Text(run.soft_breaks.get(start, " "))]
+
+    def _inline_hardbreak(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
+        return [LineBreak()]
+
+    def _inline_code_inline(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
+        return [InlineCode(_decode_braces(run.tokens[start].content))]
+
+    def _inline_math_inline(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
+        return [InlineMath(_decode_braces(run.tokens[start].content).strip())]
+
+    _inline_math_inline_double = _inline_math_inline
+
+    def _inline_html_inline(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
+        return []
+
+    def _inline_strong(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
+        return [Strong(tuple(self.inlines(run, start + 1, end, depth + 1)))]
+
+    def _inline_em(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
+        return [Emphasis(tuple(self.inlines(run, start + 1, end, depth + 1)))]
+
+    def _inline_s(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
+        return [Strikethrough(tuple(self.inlines(run, start + 1, end, depth + 1)))]
+
+    def _inline_link(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
+        url = str(run.tokens[start].attrs.get("href", ""))
+        children = tuple(self.inlines(run, start + 1, end, depth + 1))
+        match children:
+            case (Text(text),) if len(text) > 1 and text[0] == "@" and "zhihu.com/people/" in url:
+                return [Mention(text[1:], url)]
+        return [Link(url, children)]
+
+    def _inline_image(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
+        token = run.tokens[start]
+        if depth < _MAX_INLINE_DEPTH:
+            alt = _plain_text(self.inline_children(token.children, depth + 1))
+        else:
+            alt = token.content  # the alt's source; nested images are not worth recursing into
+        return [InlineImage(str(token.attrs.get("src", "")), alt)]
+
+    def _inline_footnote_ref(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
+        meta = run.tokens[start].meta
+        number = self.numbers.get(meta.get("label", meta.get("id", -1)))
+        return [] if number is None else [FootnoteRef(number)]
+
+
+def _handlers(prefix: str) -> dict[str, Any]:
+    return {
+        name.removeprefix(prefix): method
+        for name, method in vars(_Reader).items()
+        if name.startswith(prefix) and not name.endswith("_fallback")
+    }
+
+
+_BLOCK_HANDLERS: Final[dict[str, _BlockHandler]] = _handlers("_block_")
+_INLINE_HANDLERS: Final[dict[str, _InlineHandler]] = _handlers("_inline_")
+
+
+# ---------------------------------------------------------------------------------------------
+# Model helpers
+
+
+def _code_text(content: str) -> str:
+    return _decode_braces(content.removesuffix("\n"))
+
+
+def _number_footnotes(keys: Iterable[str | int]) -> dict[str | int, int]:
+    """Number footnote keys: integer labels keep their number, the rest take free ones in order."""
+    ordered = list(dict.fromkeys(keys))
+    numbers: dict[str | int, int] = {}
+    taken: set[int] = set()
+    for key in ordered:
+        if isinstance(key, str) and _INTEGER_LABEL.fullmatch(key) and int(key) not in taken:
+            numbers[key] = int(key)
+            taken.add(int(key))
+    free = 1
+    for key in ordered:
+        if key not in numbers:
+            while free in taken:
+                free += 1
+            numbers[key] = free
+            taken.add(free)
+    return numbers
+
+
+def _byline(children: Sequence[Inline]) -> Byline | None:
+    """Return the byline zhconvert's Markdown writer made of ``children``, if it is one."""
+    match children:
+        case (Text("作者："), Strong((Text(author),)), *rest):
+            pass
+        case _:
+            return None
+    tail, url, linked = "", "", False
+    match rest:
+        case []:
+            pass
+        case [Text(tail)]:
+            pass
+        case [Link(url, (Text("原文"),))]:
+            linked = True
+        case [Text(tail), Link(url, (Text("原文"),))]:
+            linked = True
+        case _:
+            return None
+    parts = _BYLINE_TAIL.fullmatch(tail)
+    if parts is None or (parts["separator"] is not None) != linked:
+        return None
+    return Byline(author, parts["bio"] or "", url)
+
+
+def _plain_text(children: Iterable[Inline], cut: Link | None = None) -> str:
+    """Return the plain text of ``children``; the ``cut`` link (by identity) becomes ``_CUT``."""
+    parts: list[str] = []
+    for node in children:
+        match node:
+            case Text(text) | InlineCode(text):
+                parts.append(text)
+            case InlineMath(tex):
+                parts.append(tex)
+            case LineBreak():
+                parts.append("\n")
+            case FootnoteRef(number):
+                parts.append(f"[{number}]")
+            case Mention(name):
+                parts.append("@" + name)
+            case InlineImage(alt=alt):
+                parts.append(alt)
+            case Link(url, link_children) if node is cut:
+                text = _plain_text(link_children)
+                shows_url = text in (url, url.removeprefix("mailto:"))
+                parts.append(_CUT if shows_url else _CUT + text)
+            case Link(children=inner) | Strong(inner) | Emphasis(inner) | Underline(inner):
+                parts.append(_plain_text(inner, cut))
+            case Strikethrough(inner) | Superscript(inner) | Subscript(inner):
+                parts.append(_plain_text(inner, cut))
+    return "".join(parts)
+
+
+def _plain_block_text(blocks: Iterable[Block], cut: Link | None = None) -> str:
+    """Return the plain text of ``blocks``, one line or more per block."""
+    lines: list[str] = []
+    for block in blocks:
+        match block:
+            case Paragraph(children) | Heading(children=children) | Figure(caption=children):
+                lines.append(_plain_text(children, cut))
+            case MathBlock(text) | CodeBlock(text):
+                lines.append(text)
+            case BlockQuote(inner):
+                lines.append(_plain_block_text(inner, cut))
+            case ListBlock(items):
+                lines.extend(_plain_block_text(item.children, cut) for item in items)
+            case Table(header, rows):
+                lines.extend(
+                    " ".join(_plain_text(cell.children, cut) for cell in row)
+                    for row in (header, *rows)
+                )
+            case LinkCard(title=text) | VideoCard(title=text):
+                lines.append(text)
+            case Byline(author, bio):
+                lines.append(f"作者：{author}（{bio}）" if bio else f"作者：{author}")
+    return "\n".join(line for line in lines if line)
+
+
+def _first_link(blocks: Iterable[Block]) -> Link | None:
+    """Return the first link in ``blocks``, in reading order."""
+    pending: list[Block | Inline | ListItem | TableCell] = [*blocks]
+    pending.reverse()
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Link):
+            return node
+        match node:
+            case Table(header, rows):
+                children: Sequence[Any] = [cell for row in (header, *rows) for cell in row]
+            case ListBlock(items):
+                children = items
+            case Figure(caption=children):
+                pass
+            case _:
+                children = getattr(node, "children", ())
+        pending.extend(reversed(children))
+    return None
+
+
+def _footnote_text(blocks: Sequence[Block]) -> tuple[str, str]:
+    """Return a footnote's plain text and the URL of its first link, taken out of the text."""
+    link = _first_link(blocks)
+    text = _plain_block_text(blocks, link)
+    if link is None:
+        return text.strip(), ""
+    before, _, after = text.partition(_CUT)
+    if before and after and (before[-1].isspace() or after[0].isspace()):
+        text = before.rstrip() + " " + after.lstrip()
+    else:
+        text = before + after
+    return text.strip(), link.url.strip()

@@ -1,0 +1,217 @@
+"""The Markdown writer: escaping, CJK emphasis, layout. Output is checked by a real CommonMark
+parser (markdown-it-py with the GFM table, footnote and dollar-math rules), not by eye."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+import zhconvert
+from zhconvert import (
+    BlockQuote,
+    Byline,
+    CodeBlock,
+    Document,
+    Emphasis,
+    Figure,
+    Heading,
+    InlineCode,
+    Link,
+    ListBlock,
+    ListItem,
+    Metadata,
+    Paragraph,
+    Strong,
+    Table,
+    TableCell,
+    Text,
+)
+
+MD = (
+    MarkdownIt("commonmark")
+    .enable("table")
+    .enable("strikethrough")
+    .use(dollarmath_plugin)
+    .use(footnote_plugin)
+)
+
+
+def render(*blocks: object) -> str:
+    doc = Document(meta=Metadata(), blocks=tuple(blocks))  # type: ignore[arg-type]
+    out = zhconvert.dumps(doc, "markdown")
+    assert isinstance(out, str)
+    return out
+
+
+def to_html(markdown: str) -> str:
+    return MD.render(markdown)
+
+
+def visible_text(rendered: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered))
+
+
+def test_markdown_syntax_in_text_stays_literal() -> None:
+    source = "*星号* _x_ [x](y) # 标题 $5 与 $6 <b>粗</b> `代码` ~~删~~ a_b_c \\ &amp; |"
+    out = render(Paragraph((Text(source),)))
+    rendered = to_html(out)
+    assert "<em>" not in rendered and "<strong>" not in rendered and "<code>" not in rendered
+    assert "<a " not in rendered and "<s>" not in rendered and "math" not in rendered
+    assert visible_text(rendered).strip() == source
+
+
+def test_line_starts_that_would_be_blocks_are_escaped() -> None:
+    for line in ("1. 不是列表", "- 不是列表", "+ 不是", "# 不是标题", "> 不是引用", "==="):
+        out = render(Paragraph((Text("前"),)), Paragraph((Text(line),)))
+        rendered = to_html(out)
+        assert rendered.count("<p>") == 2, (line, out, rendered)
+        assert visible_text(rendered).split("\n")[1] == line
+
+
+def test_hard_break_line_start_is_escaped_too() -> None:
+    from zhconvert import LineBreak
+
+    out = render(Paragraph((Text("第一行"), LineBreak(), Text("2. 第二行"))))
+    rendered = to_html(out)
+    assert "<ol" not in rendered and "<br />" in rendered
+
+
+def test_strong_before_cjk_punctuation_still_renders() -> None:
+    # CommonMark does not render **注意：**正文: the writer must choose a form that does.
+    out = render(Paragraph((Strong((Text("注意："),)), Text("正文"))))
+    rendered = to_html(out)
+    assert "<strong>注意</strong>" in rendered
+    assert "*" not in visible_text(rendered)
+    assert visible_text(rendered).strip() == "注意：正文"
+
+
+def test_emphasis_wrapped_in_quotes_and_links() -> None:
+    out = render(
+        Paragraph(
+            (
+                Text("他说"),
+                Strong((Text("“好”"),)),
+                Text("然后"),
+                Emphasis((Link("https://e.example", (Text("链接"),)),)),
+                Text("结束"),
+            )
+        )
+    )
+    rendered = to_html(out)
+    assert "*" not in visible_text(rendered)
+    assert "<strong>好</strong>" in rendered
+    assert visible_text(rendered).strip() == "他说“好”然后链接结束"
+
+
+CJK_PUNCT = "，。：；！？「」『』（）“”、《》"
+inline_text = st.text(alphabet=st.sampled_from(list("中文字abc 1" + CJK_PUNCT + "*_[]$`\\#")), min_size=1, max_size=8)
+
+
+@st.composite
+def inline_runs(draw: st.DrawFn) -> tuple[object, ...]:
+    kinds = draw(st.lists(st.sampled_from(["text", "strong", "em"]), min_size=1, max_size=5))
+    out: list[object] = []
+    for kind in kinds:
+        text = Text(draw(inline_text))
+        out.append(text if kind == "text" else (Strong if kind == "strong" else Emphasis)((text,)))
+    return tuple(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(inline_runs())
+def test_emphasis_never_leaves_stray_markers_and_keeps_text(runs: tuple[object, ...]) -> None:
+    out = render(Paragraph(runs))  # type: ignore[arg-type]
+    rendered = to_html(out)
+    expected = "".join(
+        r.text if isinstance(r, Text) else r.children[0].text for r in runs  # type: ignore[attr-defined]
+    )
+    expected = " ".join(expected.split())
+    assert " ".join(visible_text(rendered).split()) == expected, (out, rendered)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=40).filter(lambda s: s.strip()))
+def test_any_text_round_trips_through_a_commonmark_parser(text: str) -> None:
+    cleaned = " ".join(text.split())
+    if not cleaned or "\x00" in cleaned:
+        return
+    out = render(Paragraph((Text(cleaned),)))
+    rendered = to_html(out)
+    assert " ".join(visible_text(rendered).split()) == cleaned.replace("\ufffd", "\ufffd"), out
+
+
+def test_code_fences_survive_backticks_inside() -> None:
+    out = render(CodeBlock("```\ncode\n````", "python"))
+    rendered = to_html(out)
+    assert 'class="language-python"' in rendered
+    assert html.unescape(re.sub(r"<[^>]+>", "", rendered)).rstrip("\n") == "```\ncode\n````"
+
+
+def test_inline_code_with_backticks() -> None:
+    out = render(Paragraph((InlineCode("a`b"), Text(" "), InlineCode("`x"))))
+    rendered = to_html(out)
+    assert "<code>a`b</code>" in rendered and "<code>`x</code>" in rendered
+
+
+def test_table_with_pipes_and_header() -> None:
+    out = render(
+        Table(
+            (TableCell((Text("名"),)), TableCell((Text("值"),))),
+            ((TableCell((Text("a|b"),)), TableCell((InlineCode("x|y"),))),),
+        )
+    )
+    rendered = to_html(out)
+    assert "<th>名</th>" in rendered and "<td>a|b</td>" in rendered
+    assert "<code>x|y</code>" in rendered
+
+
+def test_figure_heading_list_quote_layout() -> None:
+    out = render(
+        Heading(2, (Text("小节 #"),)),
+        Figure("https://p.example/a b.jpg", (Text("图 [1]"),)),
+        ListBlock(
+            (
+                ListItem((Paragraph((Text("甲"),)), ListBlock((ListItem((Paragraph((Text("子"),)),)),)))),
+                ListItem((Paragraph((Text("乙"),)),)),
+            )
+        ),
+        ListBlock((ListItem((Paragraph((Text("另一个列表"),)),)),)),
+        BlockQuote((Paragraph((Text("引"),)), Paragraph((Text("文"),)))),
+    )
+    assert out.startswith("## 小节 \\#\n")
+    assert "- 甲\n  - 子\n- 乙\n\n* 另一个列表\n" in out
+    rendered = to_html(out)
+    assert '<img src="https://p.example/a%20b.jpg" alt="图 [1]" />' in rendered
+    assert rendered.count("<ul>") == 3  # the second list did not merge into the first
+    assert "<blockquote>\n<p>引</p>\n<p>文</p>\n</blockquote>" in rendered
+
+
+def test_byline_shape() -> None:
+    out = render(Byline("张三", "工程师", "https://www.zhihu.com/question/1/answer/2"))
+    assert out == "作者：**张三**（工程师） · [原文](https://www.zhihu.com/question/1/answer/2)\n"
+    assert "<strong>张三</strong>" in to_html(out)
+
+
+def test_front_matter_modes(design_post: Path) -> None:
+    doc = zhconvert.load(design_post)
+    kept = zhconvert.dumps(doc, "md")
+    assert isinstance(kept, str)
+    assert doc.front_matter is not None
+    assert kept.startswith(doc.front_matter.text + "\n")
+    none = zhconvert.dumps(doc, "md", front_matter="none")
+    assert isinstance(none, str)
+    assert none.startswith("# 如何看待朝鲜承认顿涅茨克和卢甘斯克独立?\n\n作者：**")
+    normalized = zhconvert.dumps(doc, "md", front_matter="normalize")
+    assert isinstance(normalized, str)
+    again = zhconvert.loads(normalized)
+    assert again.meta.title == doc.meta.title
+    assert again.meta.date == doc.meta.date
+    assert again.meta.author == doc.meta.author  # the byline reads back
+    assert again.meta.categories == doc.meta.categories
