@@ -184,8 +184,9 @@ def test_nul_characters_are_removed_with_a_warning(as_bytes: bool) -> None:
 
 def _control_noise(size: int) -> bytes:
     rng = random.Random(20220713)
-    return bytes(rng.randrange(0, 32) if rng.random() < 0.5 else rng.randrange(32, 127)
-                 for _ in range(size))
+    return bytes(
+        rng.randrange(0, 32) if rng.random() < 0.5 else rng.randrange(32, 127) for _ in range(size)
+    )
 
 
 BINARIES = [

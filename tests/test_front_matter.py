@@ -123,6 +123,7 @@ def test_title(title: str, expected: str) -> None:
         ),
         ("2022-04-15", dt.datetime(2022, 4, 15, 0, 0, tzinfo=CHINA)),
     ],
+    ids=str,
 )
 def test_date(value: str, expected: dt.datetime) -> None:
     date = meta_of(f"date: {value}\n").date
@@ -145,7 +146,11 @@ def test_no_date_key() -> None:
     ("yaml_lines", "categories", "tags"),
     [
         ("categories:\n - 社交媒体\n - 知乎\n - 知乎热榜\n", ("社交媒体", "知乎", "知乎热榜"), ()),
-        ("categories: [社交媒体, 知乎]\ntags: [Linux, 内核]\n", ("社交媒体", "知乎"), ("Linux", "内核")),
+        (
+            "categories: [社交媒体, 知乎]\ntags: [Linux, 内核]\n",
+            ("社交媒体", "知乎"),
+            ("Linux", "内核"),
+        ),
         ("categories: 随笔\ntags: 单个\n", ("随笔",), ("单个",)),
         ("categories:\ntags: []\n", (), ()),
         ("categories:\n - ' 两边有空格 '\n - ''\n", ("两边有空格",), ()),
@@ -186,16 +191,15 @@ OTHER_IMAGE = "https://pic2.zhimg.com/v2-86ea4b8b7df16d9c219613abc03b1ee5_l.jpg"
 @pytest.mark.parametrize(
     ("headimg", "thumbnail", "cover"),
     [
-        (IMAGE, IMAGE, IMAGE),
-        (PICSUM, PICSUM, ""),
-        (EQUATION, EQUATION, ""),
-        (None, OTHER_IMAGE, OTHER_IMAGE),
-        (IMAGE, OTHER_IMAGE, IMAGE),
+        pytest.param(IMAGE, IMAGE, IMAGE, id="image"),
+        pytest.param(PICSUM, PICSUM, "", id="picsum"),
+        pytest.param(EQUATION, EQUATION, "", id="equation"),
+        pytest.param(None, OTHER_IMAGE, OTHER_IMAGE, id="thumbnail-only"),
+        pytest.param(IMAGE, OTHER_IMAGE, IMAGE, id="headimg-first"),
         # a placeholder is ignored: it does not hide a real image in the next key
-        (PICSUM, OTHER_IMAGE, OTHER_IMAGE),
-        (None, None, ""),
+        pytest.param(PICSUM, OTHER_IMAGE, OTHER_IMAGE, id="picsum-then-real"),
+        pytest.param(None, None, "", id="none"),
     ],
-    ids=["image", "picsum", "equation", "thumbnail-only", "headimg-first", "picsum-then-real", "none"],
 )
 def test_cover(headimg: str | None, thumbnail: str | None, cover: str) -> None:
     lines = "".join(
@@ -315,7 +319,8 @@ def test_design_post_metadata(design_post: Path) -> None:
     assert doc.meta.author == "楚筠珺"
     assert doc.meta.cover == IMAGE
     assert doc.front_matter is not None
-    assert doc.front_matter.text.startswith("\n---\ntitle: '如何看待朝鲜承认顿涅茨克和卢甘斯克独立_'\n")
+    first_lines = "\n---\ntitle: '如何看待朝鲜承认顿涅茨克和卢甘斯克独立_'\n"
+    assert doc.front_matter.text.startswith(first_lines)
     assert doc.front_matter.text.endswith("source=b1748391'\n---\n")
     assert doc.warnings == ()
 
@@ -340,8 +345,8 @@ def test_every_corpus_post_has_its_metadata(corpus_posts: list[Path], corpus_dir
         date = doc.meta.date
         assert date is not None and date.tzinfo is not None, where
         # 知乎热榜 and the other feeds write RFC 2822 in GMT; 知乎日报 writes naive China time.
-        expected_offset = dt.timedelta(0) if isinstance(mapping["date"], str) else dt.timedelta(hours=8)
-        assert date.utcoffset() == expected_offset, where
+        offset = dt.timedelta(0) if isinstance(mapping["date"], str) else dt.timedelta(hours=8)
+        assert date.utcoffset() == offset, where
 
         assert isinstance(doc.meta.categories, tuple), where
         assert doc.meta.categories == tuple(mapping["categories"]), where

@@ -111,7 +111,9 @@ def test_emphasis_wrapped_in_quotes_and_links() -> None:
 
 
 CJK_PUNCT = "，。：；！？「」『』（）“”、《》"
-inline_text = st.text(alphabet=st.sampled_from(list("中文字abc 1" + CJK_PUNCT + "*_[]$`\\#")), min_size=1, max_size=8)
+inline_text = st.text(
+    alphabet=st.sampled_from(list("中文字abc 1" + CJK_PUNCT + "*_[]$`\\#")), min_size=1, max_size=8
+)
 
 
 @st.composite
@@ -130,7 +132,8 @@ def test_emphasis_never_leaves_stray_markers_and_keeps_text(runs: tuple[object, 
     out = render(Paragraph(runs))  # type: ignore[arg-type]
     rendered = to_html(out)
     expected = "".join(
-        r.text if isinstance(r, Text) else r.children[0].text for r in runs  # type: ignore[attr-defined]
+        r.text if isinstance(r, Text) else r.children[0].text
+        for r in runs  # type: ignore[attr-defined]
     )
     expected = " ".join(expected.split())
     assert " ".join(visible_text(rendered).split()) == expected, (out, rendered)
@@ -178,7 +181,9 @@ def test_figure_heading_list_quote_layout() -> None:
         Figure("https://p.example/a b.jpg", (Text("图 [1]"),)),
         ListBlock(
             (
-                ListItem((Paragraph((Text("甲"),)), ListBlock((ListItem((Paragraph((Text("子"),)),)),)))),
+                ListItem(
+                    (Paragraph((Text("甲"),)), ListBlock((ListItem((Paragraph((Text("子"),)),)),)))
+                ),
                 ListItem((Paragraph((Text("乙"),)),)),
             )
         ),

@@ -128,14 +128,18 @@ def test_data_placeholder_is_never_an_image_url() -> None:
 
 
 def test_small_image_inside_text_stays_inline() -> None:
-    (para,) = blocks('<p>图标<img class="content_image" src="https://p.example/i.png" alt="i">后</p>')
-    assert para == Paragraph((Text("图标"), InlineImage("https://p.example/i.png", "i"), Text("后")))
+    (para,) = blocks(
+        '<p>图标<img class="content_image" src="https://p.example/i.png" alt="i">后</p>'
+    )
+    assert para == Paragraph(
+        (Text("图标"), InlineImage("https://p.example/i.png", "i"), Text("后"))
+    )
 
 
 def test_lone_linked_image_becomes_a_figure() -> None:
-    assert blocks('<p><a href="https://p.example/big.jpg"><img src="https://p.example/big.jpg"></a></p>') == (
-        Figure("https://p.example/big.jpg"),
-    )
+    assert blocks(
+        '<p><a href="https://p.example/big.jpg"><img src="https://p.example/big.jpg"></a></p>'
+    ) == (Figure("https://p.example/big.jpg"),)
 
 
 def test_formulas_inline_display_and_alone() -> None:
@@ -341,7 +345,9 @@ def test_daily_page_chrome_becomes_metadata_and_bylines() -> None:
 
 
 def test_unknown_tags_are_transparent() -> None:
-    assert blocks("<p>一<foo-bar>二</foo-bar><font color=red>三</font></p><section><p>四</p></section>") == (
+    assert blocks(
+        "<p>一<foo-bar>二</foo-bar><font color=red>三</font></p><section><p>四</p></section>"
+    ) == (
         Paragraph((Text("一二三"),)),
         Paragraph((Text("四"),)),
     )

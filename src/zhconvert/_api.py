@@ -28,7 +28,7 @@ def loads(text: str | bytes, *, path: str | None = None, strict: bool = False) -
     try:
         return read_post(text, path=path, strict=strict)
     except ZhconvertError as exc:
-        raise exc.with_path(path) if path else exc
+        raise (exc.with_path(path) if path else exc) from None
 
 
 def load(path: StrPath, *, strict: bool = False) -> Document:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 __all__ = [
     "Block",
@@ -137,22 +137,22 @@ class InlineImage:
     alt: str = ""
 
 
-Inline = Union[
-    Text,
-    Strong,
-    Emphasis,
-    Underline,
-    Strikethrough,
-    Superscript,
-    Subscript,
-    InlineCode,
-    Link,
-    LineBreak,
-    InlineMath,
-    FootnoteRef,
-    Mention,
-    InlineImage,
-]
+Inline = (
+    Text
+    | Strong
+    | Emphasis
+    | Underline
+    | Strikethrough
+    | Superscript
+    | Subscript
+    | InlineCode
+    | Link
+    | LineBreak
+    | InlineMath
+    | FootnoteRef
+    | Mention
+    | InlineImage
+)
 
 # ---------------------------------------------------------------------------------------------
 # Block kinds
@@ -257,20 +257,20 @@ class Byline:
     url: str = ""
 
 
-Block = Union[
-    Paragraph,
-    Heading,
-    Figure,
-    MathBlock,
-    CodeBlock,
-    BlockQuote,
-    ListBlock,
-    Table,
-    ThematicBreak,
-    LinkCard,
-    VideoCard,
-    Byline,
-]
+Block = (
+    Paragraph
+    | Heading
+    | Figure
+    | MathBlock
+    | CodeBlock
+    | BlockQuote
+    | ListBlock
+    | Table
+    | ThematicBreak
+    | LinkCard
+    | VideoCard
+    | Byline
+)
 
 # ---------------------------------------------------------------------------------------------
 # The document

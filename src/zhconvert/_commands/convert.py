@@ -222,9 +222,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _run_parallel(
-    jobs: list[_Job], workers: int
-) -> list[tuple[str, str | None, tuple[str, ...]]]:
+def _run_parallel(jobs: list[_Job], workers: int) -> list[tuple[str, str | None, tuple[str, ...]]]:
     from concurrent.futures import ProcessPoolExecutor
 
     workers = min(workers, len(jobs))

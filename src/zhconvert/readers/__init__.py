@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..model import Block, Byline, Document, Metadata, SourceInfo
+from ..model import Block, Byline, Document, Footnote, Metadata, SourceInfo
 from ._decode import decode_post
 from ._frontmatter import parse_date, parse_front_matter, split_front_matter
 
@@ -61,10 +61,11 @@ def read_post(source: str | bytes, *, path: str | None = None, strict: bool = Fa
         warnings.extend(fm_warnings)
         mapping = front_matter.mapping
 
-    footnotes: tuple[Any, ...] = ()
+    footnotes: tuple[Footnote, ...] = ()
+    blocks: tuple[Block, ...] = ()
     page_url = ""
     if not body.strip():
-        body_format, blocks = "empty", ()
+        body_format = "empty"
     elif _HTML_START.match(body):
         from .html import read_html
 

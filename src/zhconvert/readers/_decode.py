@@ -54,7 +54,9 @@ def decode_post(data: bytes) -> tuple[str, str, bool, tuple[str, ...]]:
             try:
                 text = data[len(bom) :].decode(encoding)
             except UnicodeDecodeError as exc:
-                raise DecodeError(f"not valid {encoding} after its byte-order mark: {exc.reason}")
+                raise DecodeError(
+                    f"not valid {encoding} after its byte-order mark: {exc.reason}"
+                ) from None
             return _strip_nul(text, warnings), encoding, True, tuple(warnings)
     if _looks_binary(data):
         raise NotTextError("not a text file")

@@ -106,7 +106,9 @@ def parse_front_matter(
                 f"front matter is not valid YAML: {problem}", line=line, column=column
             ) from None
         where = f" (at line {line}, column {column})" if line is not None else ""
-        warnings.append(f"front matter is not valid YAML: {problem}{where}; keys recovered line by line")
+        warnings.append(
+            f"front matter is not valid YAML: {problem}{where}; keys recovered line by line"
+        )
         loaded = _recover(yaml_text)
     if loaded is None:
         loaded = {}
@@ -123,7 +125,9 @@ def parse_front_matter(
         if match:
             key = match.group(1).strip()
             if key in seen:
-                warnings.append(f"front matter key {key!r} appears twice (line {number}); the last wins")
+                warnings.append(
+                    f"front matter key {key!r} appears twice (line {number}); the last wins"
+                )
             seen.add(key)
     mapping = {str(k): v for k, v in loaded.items()}
     return FrontMatter(text=fm_text, mapping=mapping), tuple(warnings)
@@ -148,11 +152,15 @@ def parse_date(value: object) -> dt.datetime | None:
             try:
                 result = dt.datetime.fromisoformat(iso)
             except ValueError:
-                match = re.match(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?", text)
+                match = re.match(
+                    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?",
+                    text,
+                )
                 if match:
                     parts = [int(p) if p else 0 for p in match.groups()]
                     try:
-                        result = dt.datetime(*parts[:3], parts[3], parts[4], parts[5])
+                        year, month, day, hour, minute, second = parts
+                        result = dt.datetime(year, month, day, hour, minute, second)
                     except ValueError:
                         result = None
     if result is None:

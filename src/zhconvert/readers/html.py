@@ -61,15 +61,150 @@ Piece = Inline | Block
 # Every element name of HTML (current and obsolete). A "<name" whose name is not here is text
 # that the feed forgot to escape (``Map<String, Consumer<String>>``, ``#include <cstdio>``).
 _HTML_TAGS = frozenset(
-    """a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big
-    blink blockquote body br button canvas caption center cite code col colgroup data datalist dd
-    del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame
-    frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe image img input ins isindex kbd
-    keygen label legend li link listing main map mark marquee math menu menuitem meta meter nav
-    nobr noembed noframes noscript object ol optgroup option output p param picture plaintext pre
-    progress q rb rp rt rtc ruby s samp script search section select slot small source spacer span
-    strike strong style sub summary sup svg table tbody td template textarea tfoot th thead time
-    title tr track tt u ul var video wbr xmp""".split()
+    [
+        "a",
+        "abbr",
+        "acronym",
+        "address",
+        "applet",
+        "area",
+        "article",
+        "aside",
+        "audio",
+        "b",
+        "base",
+        "basefont",
+        "bdi",
+        "bdo",
+        "bgsound",
+        "big",
+        "blink",
+        "blockquote",
+        "body",
+        "br",
+        "button",
+        "canvas",
+        "caption",
+        "center",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "data",
+        "datalist",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "embed",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "font",
+        "footer",
+        "form",
+        "frame",
+        "frameset",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "i",
+        "iframe",
+        "image",
+        "img",
+        "input",
+        "ins",
+        "isindex",
+        "kbd",
+        "keygen",
+        "label",
+        "legend",
+        "li",
+        "link",
+        "listing",
+        "main",
+        "map",
+        "mark",
+        "marquee",
+        "math",
+        "menu",
+        "menuitem",
+        "meta",
+        "meter",
+        "nav",
+        "nobr",
+        "noembed",
+        "noframes",
+        "noscript",
+        "object",
+        "ol",
+        "optgroup",
+        "option",
+        "output",
+        "p",
+        "param",
+        "picture",
+        "plaintext",
+        "pre",
+        "progress",
+        "q",
+        "rb",
+        "rp",
+        "rt",
+        "rtc",
+        "ruby",
+        "s",
+        "samp",
+        "script",
+        "search",
+        "section",
+        "select",
+        "slot",
+        "small",
+        "source",
+        "spacer",
+        "span",
+        "strike",
+        "strong",
+        "style",
+        "sub",
+        "summary",
+        "sup",
+        "svg",
+        "table",
+        "tbody",
+        "td",
+        "template",
+        "textarea",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "title",
+        "tr",
+        "track",
+        "tt",
+        "u",
+        "ul",
+        "var",
+        "video",
+        "wbr",
+        "xmp",
+    ]
 )
 _TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)")
 _WS = re.compile(r"[ \t\n\r\f]+")
@@ -87,7 +222,7 @@ _PARSER = etree.HTMLParser(
     remove_comments=True,
     remove_pis=True,
     no_network=True,
-    default_doctype=False,
+    default_doctype=False,  # type: ignore[call-arg]
     encoding="utf-8",
 )
 
@@ -120,6 +255,10 @@ def _escape_bogus_tags(html: str) -> str:
 def _classes(el: etree._Element) -> list[str]:
     value = el.get("class")
     return value.split() if value else []
+
+
+def _itertext(el: etree._Element) -> str:
+    return "".join(t for t in el.itertext() if isinstance(t, str))
 
 
 def _collapse(text: str) -> str:
@@ -202,7 +341,7 @@ def _trim(inlines: list[Inline]) -> tuple[Inline, ...]:
     items: list[Inline] = []
     for piece in _merge_text(list(inlines)):
         assert not isinstance(piece, _BLOCK_TYPES)
-        items.append(piece)  # type: ignore[arg-type]
+        items.append(piece)
     for index, item in enumerate(items):
         if isinstance(item, Text):
             text = item.text
@@ -234,9 +373,7 @@ def _plain(inlines: tuple[Inline, ...] | list[Inline]) -> str:
     stack: list[Inline] = list(reversed(inlines))
     while stack:
         item = stack.pop()
-        if isinstance(item, Text):
-            out.append(item.text)
-        elif isinstance(item, InlineCode):
+        if isinstance(item, (Text, InlineCode)):
             out.append(item.text)
         elif isinstance(item, InlineMath):
             out.append(item.tex)
@@ -265,9 +402,42 @@ _BLOCK_TYPES = (
 )
 
 _DROPPED_TAGS = frozenset(
-    """script style iframe frame frameset object embed applet form input button select option
-    optgroup textarea template svg math canvas audio video source track head title meta link base
-    param map area dialog noembed noframes""".split()
+    [
+        "script",
+        "style",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "form",
+        "input",
+        "button",
+        "select",
+        "option",
+        "optgroup",
+        "textarea",
+        "template",
+        "svg",
+        "math",
+        "canvas",
+        "audio",
+        "video",
+        "source",
+        "track",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "base",
+        "param",
+        "map",
+        "area",
+        "dialog",
+        "noembed",
+        "noframes",
+    ]
 )
 
 
@@ -337,7 +507,7 @@ class _Reader:
                 run = []
                 blocks.append(piece)
             else:
-                run.append(piece)  # type: ignore[arg-type]
+                run.append(piece)
         self._paragraph(run, blocks)
 
     def _paragraph(self, run: list[Inline], blocks: list[Block]) -> None:
@@ -369,9 +539,9 @@ class _Reader:
         pieces = self.inline_children(el)
         inlines = [p for p in pieces if not isinstance(p, _BLOCK_TYPES)]
         hoisted = [p for p in pieces if isinstance(p, _BLOCK_TYPES)]
-        text = _trim(inlines)  # type: ignore[arg-type]
+        text = _trim(inlines)
         out: list[Block] = [Heading(level, text)] if _has_content(text) else []
-        return out + hoisted  # type: ignore[operator]
+        return out + hoisted
 
     def blockquote(self, el: etree._Element) -> list[Block]:
         children = self.flow(el)
@@ -435,14 +605,17 @@ class _Reader:
         caption: tuple[Inline, ...] = ()
         if caption_el is not None:
             pieces = self.inline_children(caption_el)
-            caption = _trim([p for p in pieces if not isinstance(p, _BLOCK_TYPES)])  # type: ignore[misc]
+            caption = _trim([p for p in pieces if not isinstance(p, _BLOCK_TYPES)])
         out: list[Block] = []
         if candidates:
             out.append(Figure(candidates[0], caption, tuple(candidates[1:]), width, height))
         elif _has_content(caption):
             out.append(Paragraph(caption))
         for formula in formulas:
-            out.append(formula if isinstance(formula, MathBlock) else MathBlock(formula.tex))  # type: ignore[union-attr]
+            if isinstance(formula, MathBlock):
+                out.append(formula)
+            elif isinstance(formula, InlineMath):
+                out.append(MathBlock(formula.tex))
         return out
 
     def table(self, el: etree._Element) -> list[Block]:
@@ -458,7 +631,8 @@ class _Reader:
                 cells.append(TableCell(self.cell_inlines(cell)))
             if not cells:
                 continue
-            in_head = tr.getparent() is not None and tr.getparent().tag == "thead"
+            parent = tr.getparent()
+            in_head = parent is not None and parent.tag == "thead"
             if index == 0 and not rows and (all_th or in_head):
                 header = tuple(cells)
             else:
@@ -499,9 +673,9 @@ class _Reader:
                 continue
             classes = _classes(node)
             if "author" in classes and not author:
-                author = _collapse("".join(node.itertext())).strip().rstrip("，,:： ")
+                author = _collapse(_itertext(node)).strip().rstrip("，,:： ")
             elif "bio" in classes and not bio:
-                bio = _collapse("".join(node.itertext())).strip()
+                bio = _collapse(_itertext(node)).strip()
             elif "originUrl" in classes and not url:
                 url = _clean_url(node.get("href")) or ""
             elif "content" in classes and content is None:
@@ -565,7 +739,7 @@ class _Reader:
                 close()
                 out.append(piece)
             else:
-                run.append(piece)  # type: ignore[arg-type]
+                run.append(piece)
         close()
         return out
 
@@ -610,7 +784,7 @@ class _Reader:
         url = _clean_url(el.get("href"))
         classes = _classes(el)
         if url and "member_mention" in classes:
-            name = _collapse("".join(el.itertext())).strip().lstrip("@")
+            name = _collapse(_itertext(el)).strip().lstrip("@")
             return [Mention(name, url)] if name else []
         if url and (el.get("data-draft-type") == "link-card" or "video-box" in classes):
             return self.card(el, url)
@@ -621,7 +795,7 @@ class _Reader:
         ]
         if split_url:
             # Zhihu shortens long link texts with hidden spans; the full URL is the text.
-            children: list[Piece] = [Text("".join("".join(n.itertext()) for n in split_url))]
+            children: list[Piece] = [Text("".join(_itertext(n) for n in split_url))]
         else:
             children = self.inline_children(el)
         if url is None:
@@ -635,7 +809,7 @@ class _Reader:
                     run = []
                 out.append(piece)
             else:
-                run.append(piece)  # type: ignore[arg-type]
+                run.append(piece)
         if run and _has_content(tuple(run)):
             out.append(Link(url, _trim(run) or tuple(run)))
         elif not out:
@@ -655,9 +829,9 @@ class _Reader:
         if has_blocks:
             blocks = self.flow(el)
         elif title_el is not None:
-            title_parts.append("".join(title_el.itertext()))
+            title_parts.append(_itertext(title_el))
         else:
-            title_parts.append("".join(el.itertext()))
+            title_parts.append(_itertext(el))
         title = _collapse("".join(title_parts)).strip()
         is_video = "/zvideo/" in url or "video-box" in _classes(el) or "/video/" in url
         if is_video:
@@ -676,7 +850,11 @@ class _Reader:
             tex = el.get("alt") or ""
             if not tex.strip() or tex.strip() == "[公式]":
                 src = el.get("src") or ""
-                tex = unquote_plus(parse_qs(urlsplit(src).query).get("tex", [""])[0]) if "tex=" in src else ""
+                tex = (
+                    unquote_plus(parse_qs(urlsplit(src).query).get("tex", [""])[0])
+                    if "tex=" in src
+                    else ""
+                )
                 if not tex:
                     query = src.split("tex=", 1)[1] if "tex=" in src else ""
                     tex = unquote_plus(query)
@@ -772,10 +950,37 @@ _Handler = Callable[[_Reader, etree._Element], list[Block]]
 _InlineHandler = Callable[[_Reader, etree._Element], list[Piece]]
 
 _BLOCK_TAGS: dict[str, _Handler] = {
-    **{tag: _Reader.container for tag in (
-        "p div section article main header footer aside nav address center details summary"
-        " dl dt dd hgroup body html search fieldset legend caption figcaption".split()
-    )},
+    **{
+        tag: _Reader.container
+        for tag in (
+            [
+                "p",
+                "div",
+                "section",
+                "article",
+                "main",
+                "header",
+                "footer",
+                "aside",
+                "nav",
+                "address",
+                "center",
+                "details",
+                "summary",
+                "dl",
+                "dt",
+                "dd",
+                "hgroup",
+                "body",
+                "html",
+                "search",
+                "fieldset",
+                "legend",
+                "caption",
+                "figcaption",
+            ]
+        )
+    },
     **{f"h{level}": _Reader.heading for level in range(1, 7)},
     "blockquote": _Reader.blockquote,
     "ul": _Reader.list_block,

@@ -107,7 +107,9 @@ def get_writer(name: str) -> Writer:
         try:
             writer = _load(target)
         except Exception as exc:  # a broken plugin must not look like a zhconvert crash
-            raise UnknownFormatError(f"the writer plugin for {key!r} failed to load: {exc}") from exc
+            raise UnknownFormatError(
+                f"the writer plugin for {key!r} failed to load: {exc}"
+            ) from exc
     _cache[key] = writer
     return writer
 

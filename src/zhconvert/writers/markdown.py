@@ -113,7 +113,7 @@ def _escape_line_start(line: str) -> str:
 
 
 def _url(url: str) -> str:
-    return _URL_UNSAFE.sub(lambda m: "%{:02X}".format(ord(m.group(0))), url)
+    return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,10 +191,7 @@ class MarkdownRenderer(BlockRenderer):
                 continue
             lead = escape_markdown(part.lead) if part.lead else ""
             trail = escape_markdown(part.trail) if part.trail else ""
-            if lead:
-                before = lead[-1]
-            else:
-                before = next((chunk[-1] for chunk in reversed(out) if chunk), "")
+            before = lead[-1] if lead else next((c[-1] for c in reversed(out) if c), "")
             if trail:
                 after = trail[0]
             elif index + 1 < len(parts):
@@ -223,9 +220,8 @@ class MarkdownRenderer(BlockRenderer):
         text = node.text
         longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
         fence = "`" * (longest + 1)
-        if text.startswith(("`", " ")) or text.endswith(("`", " ")):
-            if text.strip(" "):
-                text = f" {text} "
+        if (text.startswith(("`", " ")) or text.endswith(("`", " "))) and text.strip(" "):
+            text = f" {text} "
         return f"{fence}{text}{fence}"
 
     def inline_Link(self, node: Link) -> str:
@@ -339,7 +335,7 @@ def _merge_adjacent(nodes: Sequence[Inline]) -> list[Inline]:
             previous = merged[-1]
             merged[-1] = type(node)(previous.children + node.children)  # type: ignore[union-attr]
         elif merged and isinstance(node, Text) and isinstance(merged[-1], Text):
-            merged[-1] = Text(merged[-1].text + node.text)  # type: ignore[union-attr]
+            merged[-1] = Text(merged[-1].text + node.text)
         else:
             merged.append(node)
     return merged

