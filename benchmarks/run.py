@@ -176,26 +176,68 @@ def importable(module: str) -> bool:
 
 @dataclass
 class ChildRun:
-    seconds: float
-    maxrss_mb: float
+    seconds: float  # wall time
+    cpu_seconds: float  # user + system, the child and its reaped children (workers) together
+    maxrss_mb: float  # the largest single process, not a sum
     returncode: int
     stdout: bytes
     stderr: bytes
 
 
-def run_child(cmd: Sequence[str], *, env: dict[str, str] | None = None) -> ChildRun:
-    """Run ``cmd``; return its wall time and the peak RSS of it and its reaped children."""
+def _find_gnu_time() -> str | None:
+    path = "/usr/bin/time"
+    if not os.access(path, os.X_OK):
+        return None
+    probe = subprocess.run([path, "-f", "%M", "true"], capture_output=True, text=True)
+    return path if probe.returncode == 0 and probe.stderr.strip().isdigit() else None
+
+
+#: GNU time reports the peak RSS of the command alone. Reading the rusage of a child forked
+#: straight from this process would not: Linux carries the RSS the child had between fork and
+#: exec (a copy of this process, tens of MB) into its ru_maxrss.
+GNU_TIME = _find_gnu_time()
+RSS_NOTE = (
+    "peak RSS from GNU time's %M (the wait4/RUSAGE_CHILDREN value of the command itself)"
+    if GNU_TIME
+    else "peak RSS from wait4 without GNU time: an upper bound (includes this process at fork)"
+)
+
+
+def run_child(
+    cmd: Sequence[str], *, env: dict[str, str] | None = None, rss: bool = True
+) -> ChildRun:
+    """Run ``cmd``; return its wall and CPU time and its peak RSS (when ``rss``).
+
+    With ``rss`` the command runs under GNU time (about a millisecond more wall time); without,
+    ``maxrss_mb`` is 0.
+    """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        report = None
+        full = list(cmd)
+        if rss and GNU_TIME:
+            handle, report = tempfile.mkstemp(prefix="zhconvert-bench-rss-")
+            os.close(handle)
+            full = [GNU_TIME, "-f", "%M", "-o", report, *full]
         start = time.perf_counter()
-        proc = subprocess.Popen(
-            list(cmd), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env
-        )
+        proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
+        maxrss = usage.ru_maxrss / 1024 if rss else 0.0
+        if report is not None:
+            lines = Path(report).read_text().split()
+            os.unlink(report)
+            maxrss = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else float("nan")
         out.seek(0)
         err.seek(0)
-        return ChildRun(elapsed, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read())
+        return ChildRun(
+            elapsed,
+            usage.ru_utime + usage.ru_stime,
+            maxrss,
+            proc.returncode,
+            out.read(),
+            err.read(),
+        )
 
 
 def checked(run: ChildRun, what: str) -> ChildRun:
@@ -224,6 +266,7 @@ class Row:
     posts: int
     in_bytes: int
     samples: list[float] = field(default_factory=list)  # seconds for `posts` posts
+    cpu: list[float] = field(default_factory=list)  # CPU seconds, for child processes
     peak_mb: float | None = None
     note: str = ""
 
@@ -246,6 +289,7 @@ class Row:
             "posts": self.posts,
             "input_bytes": self.in_bytes,
             "samples_s": self.samples,
+            "cpu_samples_s": self.cpu,
             "peak_rss_mb": self.peak_mb,
             "note": self.note,
         }
@@ -256,21 +300,24 @@ class Row:
 
 def print_table(title: str, rows: Sequence[Row], reference: Row, ratio_label: str) -> None:
     print(f"\n## {title}\n")
-    head = (
-        f"| {'tool':<44} | {'posts/s':>9} | {'MB/s':>7} | {ratio_label:>13} | "
-        f"{'median s':>9} | {'peak MB':>7} |"
+    print(
+        f"| {'tool':<48} | {'posts/s':>8} | {'MB/s':>6} | {ratio_label:>12} | "
+        f"{'median s':>8} | {'CPU s':>6} | {'peak MB':>7} |"
     )
-    print(head)
-    print("|" + "|".join("-" * (len(c) + 0) for c in head.split("|")[1:-1]) + "|")
+    print(f"|{'-' * 50}|{'-' * 10}|{'-' * 8}|{'-' * 14}|{'-' * 10}|{'-' * 8}|{'-' * 9}|")
     for row in rows:
         if not row.samples:
-            print(f"| {row.name:<44} | {'-':>9} | {'-':>7} | {'-':>13} | {'-':>9} | {'-':>7} |")
+            print(
+                f"| {row.name:<48} | {'-':>8} | {'-':>6} | {'-':>12} | {'-':>8} | {'-':>6} | "
+                f"{'-':>7} |"
+            )
             continue
         ratio = reference.posts_per_s / row.posts_per_s
         peak = f"{row.peak_mb:.0f}" if row.peak_mb is not None else "-"
+        cpu = f"{statistics.median(row.cpu):.2f}" if row.cpu else "-"
         print(
-            f"| {row.name:<44} | {row.posts_per_s:>9.1f} | {row.mb_per_s:>7.2f} | "
-            f"{ratio:>12.2f}x | {row.median:>9.3f} | {peak:>7} |"
+            f"| {row.name:<48} | {row.posts_per_s:>8.1f} | {row.mb_per_s:>6.2f} | "
+            f"{ratio:>11.2f}x | {row.median:>8.3f} | {cpu:>6} | {peak:>7} |"
         )
     for row in rows:
         if row.note:
@@ -303,7 +350,7 @@ def pandoc_per_file(files: Sequence[Path], out: Path) -> float:
     total = 0.0
     for path in files:
         cmd = ["pandoc", "-f", "html", "-t", "gfm", str(path), "-o", str(out / f"{path.stem}.md")]
-        total += checked(run_child(cmd), "pandoc").seconds
+        total += checked(run_child(cmd, rss=False), "pandoc").seconds
     return total
 
 
@@ -419,8 +466,15 @@ def make_folder(posts: Sequence[Post], count: int, folder: Path) -> tuple[list[P
     return chosen, total
 
 
+#: ``zhconvert`` with ``os.fsync`` made a no-op: a diagnostic of what the per-file fsync costs.
+NO_FSYNC = (
+    "import os, sys; os.fsync = lambda fd: None; "
+    "from zhconvert._cli import run; sys.exit(run(sys.argv[1:]))"
+)
+
+
 def bench_cli(
-    posts: list[Post], count: int, rounds: int, work: Path, pandoc: bool
+    posts: list[Post], count: int, rounds: int, work: Path, pandoc: bool, diagnose: bool
 ) -> tuple[list[Row], dict[str, Any]]:
     source = work / "posts"
     chosen, total_bytes = make_folder(posts, count, source)
@@ -430,67 +484,79 @@ def bench_cli(
     zh = zhconvert_command()
     out = work / "out"
 
-    def convert(jobs: int) -> ChildRun:
-        if out.exists():
-            shutil.rmtree(out)
-        cmd = [*zh, "convert", str(source), "-t", "md", "-o", str(out), "--jobs", str(jobs)]
-        return checked(run_child(cmd), f"zhconvert convert --jobs {jobs}")
+    def converter(jobs: int, command: list[str]) -> Callable[[], ChildRun]:
+        def convert() -> ChildRun:
+            if out.exists():
+                shutil.rmtree(out)
+            cmd = [*command, "convert", str(source), "-t", "md", "-o", str(out), "--jobs"]
+            return checked(run_child([*cmd, str(jobs)]), f"zhconvert convert --jobs {jobs}")
 
-    rows = [
-        Row("zhconvert convert DIR -t md --jobs 1", "cli", count, total_bytes),
-        Row("zhconvert convert DIR -t md --jobs 2", "cli", count, total_bytes),
+        return convert
+
+    def per_file() -> ChildRun:
+        seconds = pandoc_per_file(sample, work / "cli-pandoc-out")
+        return ChildRun(seconds, 0.0, 0.0, 0, b"", b"")
+
+    runners: list[tuple[Row, Callable[[], ChildRun]]] = [
+        (Row("zhconvert convert DIR -t md --jobs 1", "cli", count, total_bytes), converter(1, zh)),
+        (Row("zhconvert convert DIR -t md --jobs 2", "cli", count, total_bytes), converter(2, zh)),
     ]
-    rows[1].note = "peak MB is the largest single process (parent or one worker), not their sum"
+    runners[1][0].note = "peak MB: the largest single process (parent or a worker), not the sum"
+    if diagnose:
+        patched = [sys.executable, "-c", NO_FSYNC]
+        for jobs in (1, 2):
+            row = Row(f"diagnostic: --jobs {jobs} with os.fsync a no-op", "cli", count, total_bytes)
+            runners.append((row, converter(jobs, patched)))
+        runners[-1][0].note = (
+            "not the shipped CLI: the same run with the per-file fsync of atomic_write_bytes "
+            "removed, to show what it costs"
+        )
     if pandoc:
-        rows.append(
-            Row(
-                f"pandoc per file ({len(sample)}-post sample)",
-                "cli",
-                len(sample),
-                sum(p.body_bytes for p in chosen[: len(sample)]),
-                note="sequential, one process per post; MB/s counts body bytes",
-            )
+        row = Row(
+            f"pandoc per file ({len(sample)}-post sample)",
+            "cli",
+            len(sample),
+            sum(p.body_bytes for p in chosen[: len(sample)]),
+            note="sequential, one process per post; MB/s counts body bytes",
         )
-        rows.append(
-            Row(
-                f"pandoc batch ({count} bodies in one input)",
-                "cli",
-                count,
-                body_total,
-                note="one process over all bodies concatenated; MB/s counts body bytes",
-            )
+        runners.append((row, per_file))
+        row = Row(
+            f"pandoc batch ({count} bodies in one input)",
+            "cli",
+            count,
+            body_total,
+            note="one process over all bodies concatenated; MB/s counts body bytes",
         )
+        runners.append((row, lambda: pandoc_batch(batch, work / "cli-batch.md")))
 
-    first = convert(1)  # warm-up; also check that every post was converted
+    first = runners[0][1]()  # warm-up; also check that every post was converted
     written = sum(1 for _ in out.rglob("*.md"))
     if written != count:
         raise RuntimeError(f"convert wrote {written} files for {count} posts")
     if pandoc:
         pandoc_batch(batch, work / "cli-batch.md")
-    peaks: dict[str, list[float]] = {row.name: [] for row in rows}
+    peaks: dict[str, list[float]] = {row.name: [] for row, _ in runners}
+    loads: list[tuple[float, float, float]] = []
     for _ in range(rounds):
-        for row in rows:
-            if row.name.endswith("--jobs 1"):
-                run = convert(1)
-                row.samples.append(run.seconds)
+        loads.append(os.getloadavg())
+        for row, runner in runners:
+            run = runner()
+            row.samples.append(run.seconds)
+            if run.maxrss_mb:
+                row.cpu.append(run.cpu_seconds)
                 peaks[row.name].append(run.maxrss_mb)
-            elif row.name.endswith("--jobs 2"):
-                run = convert(2)
-                row.samples.append(run.seconds)
-                peaks[row.name].append(run.maxrss_mb)
-            elif row.name.startswith("pandoc per file"):
-                row.samples.append(pandoc_per_file(sample, work / "cli-pandoc-out"))
-            else:
-                run = pandoc_batch(batch, work / "cli-batch.md")
-                row.samples.append(run.seconds)
-                peaks[row.name].append(run.maxrss_mb)
+    rows = [row for row, _ in runners]
     for row in rows:
         if peaks[row.name]:
             row.peak_mb = max(peaks[row.name])
         elif row.name.startswith("pandoc per file"):
             row.peak_mb = pandoc_per_file_peak(sample, work / "cli-pandoc-out")
     summary = first.stderr.decode("utf-8", "replace").strip().splitlines()
-    return rows, {"command": zh, "summary_line": summary[-1] if summary else ""}
+    return rows, {
+        "command": zh,
+        "summary_line": summary[-1] if summary else "",
+        "loadavg_per_round": loads,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -508,15 +574,14 @@ def bench_startup(posts_dir: Path, one_post: Path, rounds: int) -> dict[str, Any
     shim = shutil.which("zhconvert")
     if shim and Path(shim).resolve() != Path(zh[0]).resolve() and "shims" in shim:
         commands["zhconvert --version (via pyenv shim)"] = [shim, "--version"]
-    for cmd in commands.values():  # warm the page cache
-        checked(run_child(cmd), " ".join(cmd))
+    peaks: dict[str, float] = {}
+    for name, cmd in commands.items():  # warms the page cache too
+        peaks[name] = checked(run_child(cmd), name).maxrss_mb
     samples: dict[str, list[float]] = {name: [] for name in commands}
-    peaks: dict[str, float] = dict.fromkeys(commands, 0.0)
     for _ in range(rounds):
         for name, cmd in commands.items():
-            run = checked(run_child(cmd), name)
-            samples[name].append(run.seconds)
-            peaks[name] = max(peaks[name], run.maxrss_mb)
+            # no GNU time around the timed runs: its own start would be counted
+            samples[name].append(checked(run_child(cmd, rss=False), name).seconds)
     result: dict[str, Any] = {
         name: {
             "command": cmd,
@@ -571,7 +636,10 @@ def importtime(one_post: Path, top: int = 12) -> dict[str, Any]:
         ],
     }  # fmt: skip
     for case, cmd in cases.items():
-        runs = [parse_importtime(checked(run_child(cmd), case).stderr.decode()) for _ in range(3)]
+        runs = [
+            parse_importtime(checked(run_child(cmd, rss=False), case).stderr.decode())
+            for _ in range(3)
+        ]
         # the run with the median total, to keep one consistent tree
         totals = [sum(e["self_ms"] for e in entries) for entries in runs]
         entries = runs[totals.index(statistics.median(totals))]
@@ -808,6 +876,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         help="run only these sections (repeatable)",
     )
+    parser.add_argument(
+        "--no-diagnostics",
+        action="store_true",
+        help="skip the diagnostic CLI rows (the same runs with os.fsync made a no-op)",
+    )
     parser.add_argument("--_probe", help=argparse.SUPPRESS)
     parser.add_argument("--_linear", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -875,7 +948,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"  {row.name}: {spread(row.samples)}")
             results["in_process"] = {"rows": [r.as_json() for r in in_rows], **extra}
         if "cli" in sections:
-            cli_rows, extra = bench_cli(posts, count, rounds, work / "cli", has_pandoc)
+            cli_rows, extra = bench_cli(
+                posts, count, rounds, work / "cli", has_pandoc, not args.no_diagnostics
+            )
             print_table(
                 f"CLI on a folder of {count} posts (median of {rounds} rounds)",
                 cli_rows,

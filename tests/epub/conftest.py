@@ -61,7 +61,15 @@ class _EpubCheck:
         if self.process is None and not self.batch_failed:
             try:
                 self.process = subprocess.Popen(
-                    ["java", "-cp", str(self.jar), str(HERE / "EpubCheckBatch.java")],
+                    [
+                        "java",
+                        # C1 only and the serial collector: the checks are short, start-up is the cost.
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:+UseSerialGC",
+                        "-cp",
+                        str(self.jar),
+                        str(HERE / "EpubCheckBatch.java"),
+                    ],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.DEVNULL,

@@ -1,30 +1,168 @@
-"""``zhconvert book``: files and folders into one EPUB collection. (Being written: issue 3.)"""
+"""``zhconvert book``: files and folders into one EPUB collection (or several volumes).
+
+This module is imported whenever the CLI starts, so it imports nothing heavy at the top: the EPUB
+stack (ebooklib, httpx, Pillow) loads only inside ``run`` and ``epub_options``' callers.
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-HELP = "build one EPUB book from files and folders"
-DESCRIPTION = HELP
-EPILOG = ""
+HELP = "build one EPUB book from post files and folders"
+DESCRIPTION = """\
+Build one EPUB 3 book (with an EPUB 2 table of contents for older readers) from post files and
+folders (searched recursively for .md, .markdown, .html and .htm files that have front matter).
+Each post is a chapter; the same answer found twice is kept once, the newest copy. Images are
+downloaded and embedded by default (cached on disk, so a second build needs no network); an image
+that cannot be had becomes a link. The same inputs and options always give the same bytes."""
+EPILOG = """\
+examples:
+  zhconvert book _posts/ -o archive.epub
+      every post below _posts/, oldest first, grouped by category
+  zhconvert book _posts/知乎热榜 _posts/知乎日报 -o zhihu.epub --title 知乎精选 --author 我
+      two folders as one book with its own title and author
+  zhconvert book _posts/ -o archive.epub --split 500
+      volumes of at most 500 posts: archive-1.epub, archive-2.epub, ...
+  zhconvert book _posts/ -o archive.epub --group-by month --sort date
+      the table of contents by year and month
+  zhconvert book _posts/ -o light.epub --images link
+      no downloads: each image is a link to its address
+  zhconvert book _posts/ -o archive.epub --image-dir saved-images/ --no-cache
+      images from a folder first (by file name), no disk cache
+  zhconvert convert post.md -t epub -o post.epub --cover cover.jpg
+      one post as a book (the same book and image options)
+"""
 
 
 def add_epub_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the book and image options shared by ``book`` and ``convert -t epub``."""
+    group = parser.add_argument_group("EPUB book and image options")
+    group.add_argument("--title", help="the book's title (default: the post's, or the output name)")
+    group.add_argument(
+        "--author", help="the book's author (default: the posts' authors)", metavar="NAME"
+    )
+    group.add_argument("--language", metavar="TAG", help="the book's language (default: zh-CN)")
+    group.add_argument(
+        "--cover",
+        metavar="IMAGE",
+        help="an image file for the cover (default: the first post's header image, if embedded)",
+    )
+    group.add_argument(
+        "--images",
+        choices=("embed", "link", "omit"),
+        help="embed images (default), link to them, or leave them out keeping their captions",
+    )
+    group.add_argument(
+        "--cache",
+        metavar="DIR",
+        dest="cache_dir",
+        help="keep downloaded images in DIR (default: the user's cache folder)",
+    )
+    group.add_argument(
+        "--no-cache", action="store_true", default=None, help="neither read nor fill the cache"
+    )
+    group.add_argument(
+        "--image-dir", metavar="DIR", help="take images from DIR first, by file name"
+    )
+    group.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="give up on one image request after this long (default: 20)",
+    )
+
+
+#: command-line destination -> option name of the EPUB writer.
+_EPUB_OPTIONS = {
+    "title": "title",
+    "author": "author",
+    "language": "language",
+    "cover": "cover",
+    "images": "images",
+    "cache_dir": "cache_dir",
+    "no_cache": "no_cache",
+    "image_dir": "image_dir",
+    "timeout": "timeout",
+}
 
 
 def epub_options(args: argparse.Namespace) -> dict[str, Any]:
     """Return the EPUB writer options given on the command line."""
-    return {}
+    return {
+        option: getattr(args, dest)
+        for dest, option in _EPUB_OPTIONS.items()
+        if getattr(args, dest, None) is not None
+    }
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("inputs", nargs="+", metavar="INPUT")
-    parser.add_argument("-o", "--output", required=True)
+    parser.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="post files and folders (searched recursively)"
+    )
+    parser.add_argument("-o", "--output", required=True, metavar="BOOK.epub", help="the book")
+    parser.add_argument(
+        "--sort",
+        choices=("date", "title", "path"),
+        default="date",
+        help="order of the posts (default: date, oldest first)",
+    )
+    parser.add_argument(
+        "--group-by",
+        choices=("source", "month", "none"),
+        default="source",
+        help="how the table of contents is grouped (default: source, by category)",
+    )
+    parser.add_argument(
+        "--split",
+        type=_positive,
+        metavar="N",
+        help="at most N posts per volume: BOOK-1.epub, BOOK-2.epub, ...",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="processes reading posts (default: the number of cores)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar, no warnings, no summary"
+    )
+    add_epub_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import ZhconvertError
+    import sys
 
-    raise ZhconvertError("the book command is not available yet")
+    from ..epub.book import build_book
+    from ._common import warn
+
+    options = epub_options(args)
+    report = build_book(
+        args.inputs,
+        args.output,
+        sort=args.sort,
+        group_by=args.group_by,
+        split=args.split,
+        jobs=args.jobs,
+        progress=False if args.quiet else None,
+        **options,
+    )
+    if not args.quiet:
+        for message in report.unreadable:
+            warn(f"skipped: {message}")
+        print(report.summary(), file=sys.stderr)
+    # Like ``convert`` on a folder: the book is written, but a post that could not be read is
+    # a failure the exit code must show.
+    return 1 if report.unreadable else 0

@@ -50,6 +50,7 @@ class BookReport:
     images_failed: int
     size: int
     unreadable: tuple[str, ...] = ()
+    not_posts: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """Return the one-paragraph summary the CLI prints."""
@@ -61,6 +62,8 @@ class BookReport:
         ]
         if self.unreadable:
             extras.append(f"{len(self.unreadable)} unreadable skipped")
+        if self.not_posts:
+            extras.append(f"{len(self.not_posts)} without front matter skipped")
         return (
             f"Wrote {names}: {posts} ({', '.join(extras)}), "
             f"{self.images_embedded} image{'' if self.images_embedded == 1 else 's'} embedded, "
@@ -131,34 +134,49 @@ def _duplicate_key(title: str, authors: tuple[str, ...], path: str) -> tuple[str
     return (normalized, who)
 
 
-def _read_one(job: tuple[int, str, str]) -> PostRecord | str:
-    """Read and render one post in a worker; return an error message instead of raising."""
+@dataclass(frozen=True, slots=True)
+class _Skipped:
+    message: str
+    not_a_post: bool = False
+
+
+def _read_one(job: tuple[int, str, str, bool]) -> PostRecord | _Skipped:
+    """Read and render one post in a worker; say why instead of raising."""
     from .._api import load
 
-    index, path, images = job
+    index, path, images, found_in_folder = job
     try:
-        return record_post(load(path), images=images, index=index, path=path)
+        doc = load(path)
     except ZhconvertError as exc:
-        return str(exc)
+        return _Skipped(str(exc))
     except Exception as exc:  # a reader bug must cost one post, not the book
-        return f"{path}: cannot be read ({type(exc).__name__}: {exc})"
+        return _Skipped(f"{path}: cannot be read ({type(exc).__name__}: {exc})")
+    if found_in_folder and doc.front_matter is None:
+        # A README or notes file beside the posts: only files named on the command line are
+        # taken without front matter.
+        return _Skipped(path, not_a_post=True)
+    try:
+        return record_post(doc, images=images, index=index, path=path)
+    except Exception as exc:  # a writer bug must cost one post, not the book
+        return _Skipped(f"{path}: cannot be rendered ({type(exc).__name__}: {exc})")
 
 
 # ---------------------------------------------------------------------------------------------
 # Inputs
 
 
-def _input_files(paths: Iterable[StrPath]) -> list[Path]:
+def _input_files(paths: Iterable[StrPath]) -> list[tuple[Path, bool]]:
+    """Return the files to read, each with whether it was found by walking a folder."""
     from .._commands._common import iter_posts
 
-    found: dict[str, Path] = {}
+    found: dict[str, tuple[Path, bool]] = {}
     for raw in paths:
         path = Path(os.fspath(raw))
         if path.is_dir():
             for post in iter_posts(path):
-                found.setdefault(os.path.realpath(post), post)
+                found.setdefault(os.path.realpath(post), (post, True))
         elif path.is_file():
-            found.setdefault(os.path.realpath(path), path)
+            found[os.path.realpath(path)] = (path, False)
         elif path.exists():
             raise ZhconvertError("not a file or a folder", path=str(path))
         else:
@@ -167,13 +185,13 @@ def _input_files(paths: Iterable[StrPath]) -> list[Path]:
 
 
 def _read_all(
-    files: Sequence[Path], images: str, jobs: int, progress: Progress
-) -> tuple[list[PostRecord], list[str]]:
-    work = [(index, str(path), images) for index, path in enumerate(files)]
+    files: Sequence[tuple[Path, bool]], images: str, jobs: int, progress: Progress
+) -> tuple[list[PostRecord], list[_Skipped]]:
+    work = [(index, str(path), images, walked) for index, (path, walked) in enumerate(files)]
     records: list[PostRecord] = []
-    errors: list[str] = []
+    errors: list[_Skipped] = []
     progress.start("posts read", len(work))
-    results: Iterator[PostRecord | str]
+    results: Iterator[PostRecord | _Skipped]
     if jobs > 1 and len(work) >= _PARALLEL_THRESHOLD:
         from concurrent.futures import ProcessPoolExecutor
 
@@ -191,8 +209,10 @@ def _read_all(
     return records, errors
 
 
-def _collect(result: PostRecord | str, records: list[PostRecord], errors: list[str]) -> None:
-    if isinstance(result, str):
+def _collect(
+    result: PostRecord | _Skipped, records: list[PostRecord], errors: list[_Skipped]
+) -> None:
+    if isinstance(result, _Skipped):
         errors.append(result)
     else:
         records.append(result)
@@ -313,7 +333,17 @@ def _toc(entries: Sequence[tuple[tuple[str, ...], Chapter]]) -> list[TocGroup | 
             i = j
         return out
 
-    return build(entries)
+    return [_merge_single_child(entry) for entry in build(entries)]
+
+
+def _merge_single_child(entry: TocGroup | Chapter) -> TocGroup | Chapter:
+    """Fold a heading whose only child is another heading into one ("社交媒体 / 知乎")."""
+    if not isinstance(entry, TocGroup):
+        return entry
+    children = tuple(_merge_single_child(child) for child in entry.children)
+    if len(children) == 1 and isinstance(children[0], TocGroup):
+        return TocGroup(f"{entry.title} / {children[0].title}", children[0].children)
+    return TocGroup(entry.title, children)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -501,20 +531,20 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
     except ValueError as exc:
         raise OptionError(f"bad option for build_book: {exc}") from None
     epub_options = settings.epub_options()
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
+    inputs = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     out_path = Path(os.fspath(out))
     cover = _cover_from_file(settings.cover) if settings.cover else None
-    files = _input_files(paths)
+    files = _input_files(inputs)
     if not files:
         raise ZhconvertError(
             "no posts found (.md, .markdown, .html, .htm)",
-            path=", ".join(os.fspath(p) for p in paths),
+            path=", ".join(os.fspath(p) for p in inputs),
         )
     show = sys.stderr.isatty() if settings.progress is None else settings.progress
     progress = Progress(show)
     jobs = settings.jobs or os.cpu_count() or 1
-    records, errors = _read_all(files, settings.images, jobs, progress)
+    records, skipped = _read_all(files, settings.images, jobs, progress)
+    errors = [item.message for item in skipped if not item.not_a_post]
     if not records:
         raise ZhconvertError(f"no post could be read ({errors[0]})" if errors else "no posts")
     records, duplicates = _drop_duplicates(records)
@@ -555,4 +585,5 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
         images_failed=failed,
         size=size,
         unreadable=tuple(errors),
+        not_posts=tuple(item.message for item in skipped if item.not_a_post),
     )

@@ -183,7 +183,7 @@ def sanitize_svg(data: bytes) -> bytes | None:
             parent.remove(element)
     for element in root.iter():
         for name in list(element.attrib):
-            value = element.attrib[name]
+            value = str(element.attrib[name])
             qname = etree.QName(name)
             local = qname.localname.lower()
             squeezed = "".join(value.split()).lower()

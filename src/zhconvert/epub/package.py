@@ -278,7 +278,9 @@ def _ebooklib_toc(entries: Sequence[TocGroup | Chapter], epub: Any) -> list[Any]
     toc: list[Any] = []
     for entry in entries:
         if isinstance(entry, TocGroup):
-            toc.append((epub.Section(entry.title), _ebooklib_toc(entry.children, epub)))
+            # A heading links to its first chapter: the NCX cannot have a navPoint without one.
+            first = _chapters(entry.children)[0].file_name
+            toc.append((epub.Section(entry.title, first), _ebooklib_toc(entry.children, epub)))
         else:
             uid = "toc-" + entry.file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
             toc.append(epub.Link(entry.file_name, entry.title or UNTITLED, uid))

@@ -145,10 +145,20 @@ class _ChapterRenderer:
         out = ['<section class="post" epub:type="chapter">\n']
         out.append(f'<h1 id="title">{markup.text(meta.title.strip()) or UNTITLED}</h1>\n')
         out.append(self._byline())
-        out.extend(self._blocks(self.doc.blocks))
+        out.extend(self._blocks(self._body_blocks()))
         out.append(self._footnotes())
         out.append("</section>\n")
         return RenderedChapter("".join(out), tuple(self.slots), self.has_math)
+
+    def _body_blocks(self) -> tuple[m.Block, ...]:
+        blocks = self.doc.blocks
+        bylines = [block for block in blocks if isinstance(block, m.Byline)]
+        # A single answer's "who answered" line says what the chapter's byline already says.
+        if len(bylines) == 1 and blocks and blocks[0] is bylines[0]:
+            only = bylines[0]
+            if not only.bio.strip() and only.author.strip() == self.doc.meta.author.strip():
+                return blocks[1:]
+        return blocks
 
     def _byline(self) -> str:
         meta = self.doc.meta

@@ -144,7 +144,7 @@ def _metadata(mapping: Mapping[str, Any], blocks: tuple[Block, ...], page_url: s
         if isinstance(candidate, str) and candidate.strip():
             if not _PLACEHOLDER_COVER.search(candidate):
                 cover = candidate.strip()
-            break
+                break
     url = page_url or answer_url
     for key in ("url", "link", "permalink"):
         candidate = mapping.get(key)

@@ -147,6 +147,8 @@ def parse_date(value: object) -> dt.datetime | None:
         text = value.strip()
         try:
             result = parsedate_to_datetime(text)
+            if result.tzinfo is None:  # RFC 2822's "-0000": UTC, local zone unknown
+                result = result.replace(tzinfo=dt.timezone.utc)
         except (TypeError, ValueError, IndexError):
             iso = text.replace("Z", "+00:00").replace("z", "+00:00")
             try:

@@ -252,6 +252,53 @@ def _escape_bogus_tags(html: str) -> str:
     return _TAG_START.sub(fix, html)
 
 
+_ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+_VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()  # noqa: SIM905
+)
+#: Deeper markup is flattened (its text kept): no real post comes near, hostile ones go far
+#: beyond, and both libxml2 (256 levels) and Python's stack have limits.
+MAX_DEPTH = 100
+
+
+def _cap_nesting(html: str, limit: int = MAX_DEPTH) -> str:
+    """Drop the tags (never the text) that would nest deeper than ``limit``."""
+    stack: list[tuple[str, bool]] = []
+    kept_depth = 0
+    drops: list[tuple[int, int]] = []
+    for match in _ANY_TAG.finditer(html):
+        name = match.group(2).lower()
+        if name in _VOID_TAGS or match.group(0).endswith("/>"):
+            continue
+        if not match.group(1):
+            keep = kept_depth < limit
+            stack.append((name, keep))
+            if keep:
+                kept_depth += 1
+            else:
+                drops.append(match.span())
+            continue
+        # A closing tag closes the nearest open one of its name (misnesting is common).
+        for index in range(len(stack) - 1, -1, -1):
+            if stack[index][0] == name:
+                for _, was_kept in stack[index:]:
+                    kept_depth -= was_kept
+                if not stack[index][1]:
+                    drops.append(match.span())
+                del stack[index:]
+                break
+    if not drops:
+        return html
+    drops.sort()
+    out: list[str] = []
+    last = 0
+    for start, end in drops:
+        out.append(html[last:start])
+        last = end
+    out.append(html[last:])
+    return "".join(out)
+
+
 def _classes(el: etree._Element) -> list[str]:
     value = el.get("class")
     return value.split() if value else []
@@ -452,6 +499,8 @@ class _Reader:
 
     def read(self, html: str) -> HtmlBody:
         source = _escape_bogus_tags(html.replace("&#123;", "{").replace("&#125;", "}"))
+        if source.count("<") > MAX_DEPTH:
+            source = _cap_nesting(source)
         root = etree.fromstring(
             ("<html><body>" + source + "</body></html>").encode("utf-8", "surrogatepass"),
             _PARSER,
@@ -549,19 +598,35 @@ class _Reader:
 
     def list_block(self, el: etree._Element) -> list[Block]:
         items: list[ListItem] = []
-        stray: list[Block] = []
+        # Text or tags directly inside <ul> (broken or flattened markup) become items too.
+        stray = etree.Element("div")
+        stray.text = el.text
+
+        def flush_stray() -> None:
+            nonlocal stray
+            if len(stray) or (stray.text and stray.text.strip()):
+                blocks = self.flow(stray)
+                if blocks:
+                    items.append(ListItem(tuple(blocks)))
+            stray = etree.Element("div")
+
         for child in el:
-            if isinstance(child.tag, str) and child.tag.lower() == "li":
-                items.append(ListItem(tuple(self.flow(child))))
-            elif isinstance(child.tag, str) and child.tag.lower() not in _DROPPED_TAGS:
-                # Text or tags directly inside <ul> (broken markup): keep them in the list.
-                wrapper = etree.Element("div")
-                wrapper.append(_copy_without_tail(child))
-                stray = self.flow(wrapper)
-                if stray:
-                    items.append(ListItem(tuple(stray)))
-        items = [item for item in items if item.children] or items
-        if not any(item.children for item in items):
+            is_item = isinstance(child.tag, str) and child.tag.lower() == "li"
+            if is_item:
+                flush_stray()
+                blocks = self.flow(child)
+                if blocks:
+                    items.append(ListItem(tuple(blocks)))
+            elif isinstance(child.tag, str):
+                stray.append(_copy_without_tail(child))
+            if child.tail and child.tail.strip():
+                if len(stray):
+                    last = stray[-1]
+                    last.tail = (last.tail or "") + child.tail
+                else:
+                    stray.text = (stray.text or "") + child.tail
+        flush_stray()
+        if not items:
             return []
         ordered = el.tag.lower() == "ol"
         start = _int(el.get("start")) or 1 if ordered else 1

@@ -97,7 +97,11 @@ def get_writer(name: str) -> Writer:
         target = plugins.get(key, (None,))[0]
         if target is None:
             for plugin_name, (plugin_target, _, _) in plugins.items():
-                if key in getattr(_load(plugin_target), "aliases", ()):
+                try:
+                    aliases = getattr(_load(plugin_target), "aliases", ())
+                except Exception:  # a broken plugin is reported when asked for by name
+                    continue
+                if key in aliases:
                     target = plugin_target
                     key = plugin_name
                     break

@@ -80,6 +80,12 @@ class JsonOptions:
 
     indent: int | None = 2
 
+    def __post_init__(self) -> None:
+        if self.indent is not None and (
+            not isinstance(self.indent, int) or isinstance(self.indent, bool) or self.indent < 0
+        ):
+            raise ValueError(f"indent must be a number of spaces or None, not {self.indent!r}")
+
 
 class JsonWriter:
     """Write a Document as JSON."""
