@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._api import dump, dumps, load, loads
 from .errors import (
     DecodeError,
     FrontMatterError,
@@ -20,46 +19,47 @@ from .errors import (
     UnknownFormatError,
     ZhconvertError,
 )
-from .model import (
-    Block,
-    BlockQuote,
-    Byline,
-    CodeBlock,
-    Document,
-    Emphasis,
-    Figure,
-    Footnote,
-    FootnoteRef,
-    FrontMatter,
-    Heading,
-    Inline,
-    InlineCode,
-    InlineImage,
-    InlineMath,
-    LineBreak,
-    Link,
-    LinkCard,
-    ListBlock,
-    ListItem,
-    MathBlock,
-    Mention,
-    Metadata,
-    Paragraph,
-    SourceInfo,
-    Strikethrough,
-    Strong,
-    Subscript,
-    Superscript,
-    Table,
-    TableCell,
-    Text,
-    ThematicBreak,
-    Underline,
-    VideoCard,
-)
 
 if TYPE_CHECKING:
+    from ._api import dump, dumps, load, loads
     from .epub.book import build_book
+    from .model import (
+        Block,
+        BlockQuote,
+        Byline,
+        CodeBlock,
+        Document,
+        Emphasis,
+        Figure,
+        Footnote,
+        FootnoteRef,
+        FrontMatter,
+        Heading,
+        Inline,
+        InlineCode,
+        InlineImage,
+        InlineMath,
+        LineBreak,
+        Link,
+        LinkCard,
+        ListBlock,
+        ListItem,
+        MathBlock,
+        Mention,
+        Metadata,
+        Paragraph,
+        SourceInfo,
+        Strikethrough,
+        Strong,
+        Subscript,
+        Superscript,
+        Table,
+        TableCell,
+        Text,
+        ThematicBreak,
+        Underline,
+        VideoCard,
+    )
     from .normalize import normalize_file
 
 __version__ = "0.1.0"
@@ -115,16 +115,63 @@ __all__ = [
     "normalize_file",
 ]
 
-# Heavy parts (the EPUB stack, image fetching) load only when first used.
-_LAZY = {
+# Everything but the errors loads on first use, so that ``zhconvert --version`` starts fast and
+# the EPUB stack (ebooklib, image fetching) loads only when an EPUB is made.
+_LAZY: dict[str, str] = {
+    "dump": "zhconvert._api",
+    "dumps": "zhconvert._api",
+    "load": "zhconvert._api",
+    "loads": "zhconvert._api",
     "build_book": "zhconvert.epub.book",
     "normalize_file": "zhconvert.normalize",
+    "Block": "zhconvert.model",
+    "BlockQuote": "zhconvert.model",
+    "Byline": "zhconvert.model",
+    "CodeBlock": "zhconvert.model",
+    "Document": "zhconvert.model",
+    "Emphasis": "zhconvert.model",
+    "Figure": "zhconvert.model",
+    "Footnote": "zhconvert.model",
+    "FootnoteRef": "zhconvert.model",
+    "FrontMatter": "zhconvert.model",
+    "Heading": "zhconvert.model",
+    "Inline": "zhconvert.model",
+    "InlineCode": "zhconvert.model",
+    "InlineImage": "zhconvert.model",
+    "InlineMath": "zhconvert.model",
+    "LineBreak": "zhconvert.model",
+    "Link": "zhconvert.model",
+    "LinkCard": "zhconvert.model",
+    "ListBlock": "zhconvert.model",
+    "ListItem": "zhconvert.model",
+    "MathBlock": "zhconvert.model",
+    "Mention": "zhconvert.model",
+    "Metadata": "zhconvert.model",
+    "Paragraph": "zhconvert.model",
+    "SourceInfo": "zhconvert.model",
+    "Strikethrough": "zhconvert.model",
+    "Strong": "zhconvert.model",
+    "Subscript": "zhconvert.model",
+    "Superscript": "zhconvert.model",
+    "Table": "zhconvert.model",
+    "TableCell": "zhconvert.model",
+    "Text": "zhconvert.model",
+    "ThematicBreak": "zhconvert.model",
+    "Underline": "zhconvert.model",
+    "VideoCard": "zhconvert.model",
 }
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from importlib import import_module
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'zhconvert' has no attribute {name!r}")
+    from importlib import import_module
 
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'zhconvert' has no attribute {name!r}")
+    value = getattr(import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -13,7 +13,6 @@ import hashlib
 import http.server
 import io
 import json
-import os
 import subprocess
 import tempfile
 import threading
@@ -28,17 +27,82 @@ HERE = Path(__file__).resolve().parent
 BAD_SEVERITIES = {"FATAL", "ERROR", "WARNING"}
 
 
-def corpus_dir() -> Path:
-    """Return the shared corpus folder (``$ZHCONVERT_CORPUS`` or ``../shared/corpus``)."""
-    env = os.environ.get("ZHCONVERT_CORPUS")
-    folder = Path(env) if env else HERE.parents[1] / ".." / "shared" / "corpus"
-    return folder.resolve()
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+    "m": "http://www.w3.org/1998/Math/MathML",
+}
 
 
-def corpus_posts() -> list[Path]:
-    """Return every post of the shared corpus, in a stable order."""
-    root = corpus_dir()
-    return sorted(root.glob("zhihu/*.md")) + sorted(root.glob("other/*.md"))
+class EpubFile:
+    """An EPUB opened for inspection: its entries, package document, spine and documents."""
+
+    def __init__(self, source: bytes | Path | str) -> None:
+        import zipfile
+
+        self.data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        self.zip = zipfile.ZipFile(io.BytesIO(self.data))
+        self.names = self.zip.namelist()
+        self.opf_name = "EPUB/content.opf"
+        self.opf = self.xml(self.opf_name)
+
+    def read(self, name: str) -> bytes:
+        return self.zip.read(name)
+
+    def text(self, name: str) -> str:
+        return self.read(name).decode("utf-8")
+
+    def xml(self, name: str) -> Any:
+        from lxml import etree
+
+        return etree.fromstring(self.read(name))
+
+    def meta(self, name: str) -> list[str]:
+        """Return the text of every ``dc:<name>`` element of the package document."""
+        return [el.text or "" for el in self.opf.findall(f"opf:metadata/dc:{name}", NS)]
+
+    def manifest(self) -> dict[str, dict[str, str]]:
+        """Return manifest items by href (relative to ``EPUB/``)."""
+        return {
+            item.get("href"): dict(item.attrib)
+            for item in self.opf.findall("opf:manifest/opf:item", NS)
+        }
+
+    def spine(self) -> list[str]:
+        """Return the hrefs of the spine, in reading order."""
+        by_id = {
+            item.get("id"): item.get("href")
+            for item in self.opf.findall("opf:manifest/opf:item", NS)
+        }
+        return [by_id[ref.get("idref")] for ref in self.opf.findall("opf:spine/opf:itemref", NS)]
+
+    def chapters(self) -> list[str]:
+        """Return the post documents, in reading order (full names inside the zip)."""
+        return ["EPUB/" + href for href in self.spine() if href.startswith("text/post-")]
+
+    def toc(self) -> list[Any]:
+        """Return the navigation document's table of contents as nested (label, children)."""
+        nav = self.xml("EPUB/nav.xhtml").find(".//x:nav[@epub:type='toc']", NS)
+
+        def walk(ol: Any) -> list[Any]:
+            out = []
+            for li in ol.findall("x:li", NS):
+                label = li.find("x:a", NS)
+                if label is None:
+                    label = li.find("x:span", NS)
+                child = li.find("x:ol", NS)
+                out.append(("".join(label.itertext()), walk(child) if child is not None else []))
+            return out
+
+        return walk(nav.find("x:ol", NS))
+
+
+@pytest.fixture(name="open_epub")
+def _open_epub_fixture() -> type[EpubFile]:
+    return EpubFile
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,7 +204,9 @@ def assert_epubcheck_clean(*paths: Path | str) -> None:
                     f"{message['message']} ({where})"
                 )
         counts = report.get("checker", {})
-        if not problems and (counts.get("nFatal") or counts.get("nError") or counts.get("nWarning")):
+        if not problems and (
+            counts.get("nFatal") or counts.get("nError") or counts.get("nWarning")
+        ):
             problems.append(f"{path.name}: EPUBCheck counted problems: {counts}")
     assert not problems, "EPUBCheck:\n" + "\n".join(problems)
 
@@ -213,7 +279,7 @@ def image_server() -> Iterator[ImageServer]:
     lock = threading.Lock()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             with lock:
                 server.hits.append(self.path)
                 route = server.routes.get(self.path)

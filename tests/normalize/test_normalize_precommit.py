@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from normalize_support import MARKDOWN_BODY, REPO_ROOT, README, corpus_root, make_post
+from normalize_support import MARKDOWN_BODY, README, REPO_ROOT, corpus_root, make_post
 
 pytestmark = pytest.mark.slow
 
@@ -26,12 +26,14 @@ GIT_ENV = {
     "GIT_AUTHOR_EMAIL": "tests@example.invalid",
     "GIT_COMMITTER_NAME": "zhconvert tests",
     "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+    # The user's own git configuration (hooks, templates, signing) stays out of the tests.
     "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
 }
 
 
 def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, **GIT_ENV, "HOME": str(cwd)}
+    env = {**os.environ, **GIT_ENV}
     done = subprocess.run(
         ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
     )
@@ -162,7 +164,7 @@ def test_commit_is_blocked_then_accepted(
         "      - id: zhconvert-normalize\n",
         encoding="utf-8",
     )
-    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home), "HOME": str(blog)}
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home)}
     subprocess.run(["pre-commit", "install"], cwd=blog, env=env, check=True, capture_output=True)
     new_post = blog / "source" / "_posts" / "new.md"
     new_post.write_bytes(make_post())

@@ -66,9 +66,11 @@ def decode_post(data: bytes) -> tuple[str, str, bool, tuple[str, ...]]:
         pass
     replaced = data.decode("utf-8", errors="replace")
     bad = replaced.count("\ufffd")
-    # GBK text read as UTF-8 fails on nearly every Han character; a UTF-8 file with a few
-    # damaged bytes fails rarely. Only the former is re-read as GB18030.
-    if bad > max(2, len(replaced) // 200):
+    good = sum(1 for ch in replaced if ch > "\x7f") - bad
+    # GBK text read as UTF-8 fails on nearly every Han character and decodes few of them by
+    # chance; a damaged UTF-8 file has a few failures among many good characters. Only the
+    # former is re-read as GB18030.
+    if bad * 4 > good:
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
