@@ -54,6 +54,8 @@ TARGETS = {
     "convert --jobs 2 vs pandoc batch": (4.0, "ratio >= 4"),
     "start-up: zhconvert --version": (0.25, "median <= 0.25 s"),
     "start-up: zhconvert convert ONE_POST -t md": (0.25, "median <= 0.25 s"),
+    "start-up: --version [bytecode cached]": (0.25, "median <= 0.25 s"),
+    "start-up: convert ONE_POST [bytecode cached]": (0.25, "median <= 0.25 s"),
     "linearity: t(100k)/t(1k) paragraphs": (150.0, "ratio ~100, <= 150 (quadratic: 10,000)"),
 }
 
@@ -299,26 +301,36 @@ class Row:
 
 
 def print_table(title: str, rows: Sequence[Row], reference: Row, ratio_label: str) -> None:
+    """Print rows; the ratios divide the reference's throughput by each row's."""
     print(f"\n## {title}\n")
     print(
         f"| {'tool':<48} | {'posts/s':>8} | {'MB/s':>6} | {ratio_label:>12} | "
-        f"{'median s':>8} | {'CPU s':>6} | {'peak MB':>7} |"
+        f"{'median s':>8} | {'CPU s':>6} | {'by CPU':>6} | {'peak MB':>7} |"
     )
-    print(f"|{'-' * 50}|{'-' * 10}|{'-' * 8}|{'-' * 14}|{'-' * 10}|{'-' * 8}|{'-' * 9}|")
+    print(f"|{'-' * 50}|{'-' * 10}|{'-' * 8}|{'-' * 14}|{'-' * 10}|{'-' * 8}|{'-' * 8}|{'-' * 9}|")
+    ref_cpu = statistics.median(reference.cpu) / reference.posts if reference.cpu else None
     for row in rows:
         if not row.samples:
+            dash = "-"
             print(
-                f"| {row.name:<48} | {'-':>8} | {'-':>6} | {'-':>12} | {'-':>8} | {'-':>6} | "
-                f"{'-':>7} |"
+                f"| {row.name:<48} | {dash:>8} | {dash:>6} | {dash:>12} | {dash:>8} | "
+                f"{dash:>6} | {dash:>6} | {dash:>7} |"
             )
             continue
         ratio = reference.posts_per_s / row.posts_per_s
         peak = f"{row.peak_mb:.0f}" if row.peak_mb is not None else "-"
-        cpu = f"{statistics.median(row.cpu):.2f}" if row.cpu else "-"
+        cpu = f"{statistics.median(row.cpu):.3f}" if row.cpu else "-"
+        by_cpu = "-"
+        if row.cpu and ref_cpu:
+            by_cpu = f"{statistics.median(row.cpu) / row.posts / ref_cpu:.2f}x"
         print(
             f"| {row.name:<48} | {row.posts_per_s:>8.1f} | {row.mb_per_s:>6.2f} | "
-            f"{ratio:>11.2f}x | {row.median:>8.3f} | {cpu:>6} | {peak:>7} |"
+            f"{ratio:>11.2f}x | {row.median:>8.3f} | {cpu:>6} | {by_cpu:>6} | {peak:>7} |"
         )
+    print(
+        f"  {ratio_label} = throughput of the reference row / this row's (wall time); "
+        "by CPU = the same ratio from CPU seconds per post"
+    )
     for row in rows:
         if row.note:
             print(f"  - {row.name}: {row.note}")
@@ -423,15 +435,18 @@ def bench_in_process(
             if row.name in tools:
                 fn = tools[row.name]
                 gc.collect()
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.process_time()
                 for _pass in range(passes[row.name]):
                     for post in posts:
                         fn(post)
                 row.samples.append((time.perf_counter() - start) / passes[row.name])
+                row.cpu.append((time.process_time() - cpu_start) / passes[row.name])
             elif row is per_file_row:
                 row.samples.append(pandoc_per_file(files[: len(sample)], work / "pandoc-out"))
             elif row is batch_row:
-                row.samples.append(pandoc_batch(batch, work / "pandoc-batch.md").seconds)
+                run = pandoc_batch(batch, work / "pandoc-batch.md")
+                row.samples.append(run.seconds)
+                row.cpu.append(run.cpu_seconds)
 
     for row in rows:
         if row.name in tools:
@@ -563,45 +578,81 @@ def bench_cli(
 # 3. Start-up
 
 
-def bench_startup(posts_dir: Path, one_post: Path, rounds: int) -> dict[str, Any]:
+def bytecode_envs(work: Path) -> dict[str, dict[str, str]]:
+    """The environment as it is, and one where compiled bytecode is cached (outside the repo).
+
+    A ``pip install`` compiles the package's .pyc files; an editable install under
+    ``PYTHONDONTWRITEBYTECODE=1`` compiles every module from source at every start.
+    """
+    here = dict(os.environ)
+    cached = dict(os.environ)
+    cached.pop("PYTHONDONTWRITEBYTECODE", None)
+    cached["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    return {"": here, "cached": cached} if here.get("PYTHONDONTWRITEBYTECODE") else {"": here}
+
+
+def bench_startup(work: Path, one_post: Path, rounds: int) -> dict[str, Any]:
     zh = zhconvert_command()
-    commands = {
+    base = {
         "python -c pass (floor)": [sys.executable, "-c", "pass"],
         "python -c 'import zhconvert'": [sys.executable, "-c", "import zhconvert"],
         "zhconvert --version": [*zh, "--version"],
         "zhconvert convert ONE_POST -t md": [*zh, "convert", str(one_post), "-t", "md"],
     }
+    envs = bytecode_envs(work)
+    commands: dict[str, tuple[list[str], dict[str, str]]] = {}
+    for suffix, env in envs.items():
+        for name, cmd in base.items():
+            label = name if not suffix else f"{name} [bytecode cached]"
+            commands[label] = (cmd, env)
     shim = shutil.which("zhconvert")
     if shim and Path(shim).resolve() != Path(zh[0]).resolve() and "shims" in shim:
-        commands["zhconvert --version (via pyenv shim)"] = [shim, "--version"]
+        commands["zhconvert --version (via pyenv shim)"] = ([shim, "--version"], envs[""])
     peaks: dict[str, float] = {}
-    for name, cmd in commands.items():  # warms the page cache too
-        peaks[name] = checked(run_child(cmd), name).maxrss_mb
+    for name, (cmd, env) in commands.items():  # warms the page cache and the bytecode cache
+        peaks[name] = checked(run_child(cmd, env=env), name).maxrss_mb
     samples: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(rounds):
-        for name, cmd in commands.items():
+        for name, (cmd, env) in commands.items():
             # no GNU time around the timed runs: its own start would be counted
-            samples[name].append(checked(run_child(cmd, rss=False), name).seconds)
+            samples[name].append(checked(run_child(cmd, env=env, rss=False), name).seconds)
     result: dict[str, Any] = {
         name: {
             "command": cmd,
+            "bytecode_cached": env is not envs[""],
             "samples_s": samples[name],
             "median_s": statistics.median(samples[name]),
             "peak_rss_mb": peaks[name],
         }
-        for name, cmd in commands.items()
+        for name, (cmd, env) in commands.items()
+    }
+    floors = {
+        False: result["python -c pass (floor)"]["median_s"],
+        True: result.get("python -c pass (floor) [bytecode cached]", {}).get("median_s", 0.0),
     }
     print(f"\n## Start-up (median of {rounds} runs, alternating)\n")
-    print(f"| {'command':<40} | {'median s':>8} | {'min s':>6} | {'max s':>6} | {'peak MB':>7} |")
-    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 8}|{'-' * 8}|{'-' * 9}|")
+    print(
+        f"| {'command':<56} | {'median s':>8} | {'- floor':>7} | {'min s':>6} | {'max s':>6} "
+        f"| {'peak MB':>7} |"
+    )
+    print(f"|{'-' * 58}|{'-' * 10}|{'-' * 9}|{'-' * 8}|{'-' * 8}|{'-' * 9}|")
     for name, item in result.items():
         s = item["samples_s"]
+        above = item["median_s"] - floors[item["bytecode_cached"]]
         print(
-            f"| {name:<40} | {item['median_s']:>8.3f} | {min(s):>6.3f} | {max(s):>6.3f} | "
-            f"{item['peak_rss_mb']:>7.0f} |"
+            f"| {name:<56} | {item['median_s']:>8.3f} | {above:>7.3f} | {min(s):>6.3f} | "
+            f"{max(s):>6.3f} | {item['peak_rss_mb']:>7.0f} |"
         )
     print(f"  ONE_POST = {one_post.name}")
-    result["_importtime"] = importtime(one_post)
+    if len(envs) > 1:
+        print(
+            "  this environment sets PYTHONDONTWRITEBYTECODE=1: without [bytecode cached], every "
+            "start compiles zhconvert's modules from source; with it, .pyc files are cached in a "
+            "temporary PYTHONPYCACHEPREFIX, as after a regular pip install"
+        )
+    result["_importtime"] = {
+        (suffix or "as-is"): importtime(one_post, env, suffix) for suffix, env in envs.items()
+    }
     return result
 
 
@@ -625,7 +676,7 @@ def parse_importtime(stderr: str) -> list[dict[str, Any]]:
     return entries
 
 
-def importtime(one_post: Path, top: int = 12) -> dict[str, Any]:
+def importtime(one_post: Path, env: dict[str, str], label: str, top: int = 12) -> dict[str, Any]:
     """``python -X importtime``: for ``import zhconvert`` and for one conversion."""
     out: dict[str, Any] = {}
     cases = {
@@ -637,7 +688,7 @@ def importtime(one_post: Path, top: int = 12) -> dict[str, Any]:
     }  # fmt: skip
     for case, cmd in cases.items():
         runs = [
-            parse_importtime(checked(run_child(cmd, rss=False), case).stderr.decode())
+            parse_importtime(checked(run_child(cmd, env=env, rss=False), case).stderr.decode())
             for _ in range(3)
         ]
         # the run with the median total, to keep one consistent tree
@@ -660,7 +711,7 @@ def importtime(one_post: Path, top: int = 12) -> dict[str, Any]:
             "top_self": by_self,
             "self_ms_by_package": dict(sorted(third_party.items(), key=lambda kv: -kv[1])),
         }
-        print(f"\n### python -X importtime: {case}")
+        print(f"\n### python -X importtime: {case}" + (f" [bytecode {label}]" if label else ""))
         print(f"  {len(entries)} modules, {total:.1f} ms total (median of 3 runs; inflated by -X)")
         print("  top-level imports by cumulative ms:")
         for e in by_cumulative[:top]:
@@ -696,53 +747,98 @@ def linear_post(paragraphs: int) -> str:
     return "".join(parts)
 
 
-def linear_child(paragraphs: int) -> None:
+def linear_child(paragraphs: int, gc_off: bool) -> None:
+    """Child side: time loads and dumps of one long post; report the time the GC took."""
     import zhconvert
 
     zhconvert.dumps(zhconvert.loads(linear_post(3)), "markdown")  # lazy imports
     text = linear_post(paragraphs)
+    gc_time = [0.0, 0.0]  # total, start of the running collection
+
+    def on_gc(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            gc_time[1] = time.perf_counter()
+        else:
+            gc_time[0] += time.perf_counter() - gc_time[1]
+
     gc.collect()
+    if gc_off:
+        gc.disable()
+    gc.callbacks.append(on_gc)
+    collections = [g["collections"] for g in gc.get_stats()]
     start = time.perf_counter()
-    out = zhconvert.dumps(zhconvert.loads(text), "markdown")
-    elapsed = time.perf_counter() - start
+    doc = zhconvert.loads(text)
+    middle = time.perf_counter()
+    out = zhconvert.dumps(doc, "markdown")
+    end = time.perf_counter()
+    gc.callbacks.remove(on_gc)
+    collections = [g["collections"] - c for g, c in zip(gc.get_stats(), collections, strict=True)]
     assert isinstance(out, str)
     if f"第 {paragraphs - 1} 段" not in out:
         raise SystemExit("the last paragraph is missing from the output")
-    print(json.dumps({"seconds": elapsed, "in_bytes": len(text.encode()), "out_chars": len(out)}))
+    result = {
+        "seconds": end - start,
+        "loads_s": middle - start,
+        "dumps_s": end - middle,
+        "gc_s": gc_time[0],
+        "gc_collections": collections,
+        "in_bytes": len(text.encode()),
+        "out_chars": len(out),
+    }
+    print(json.dumps(result))
 
 
-def bench_linearity(rounds: int) -> dict[str, Any]:
-    samples: dict[int, list[float]] = {n: [] for n in LINEAR_SIZES}
-    peaks: dict[int, float] = dict.fromkeys(LINEAR_SIZES, 0.0)
-    sizes: dict[int, int] = {}
+def bench_linearity(rounds: int, diagnose: bool) -> dict[str, Any]:
+    cases = [(f"{n:,}", n, False) for n in LINEAR_SIZES]
+    if diagnose:
+        cases.append((f"{LINEAR_SIZES[-1]:,}, gc disabled (diagnostic)", LINEAR_SIZES[-1], True))
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for label, _, _ in cases}
+    peaks: dict[str, float] = {label: 0.0 for label, _, _ in cases}
     for _ in range(rounds):
-        for n in LINEAR_SIZES:
-            run = checked(run_child([sys.executable, str(THIS), "--_linear", str(n)]), f"{n}")
-            result = json.loads(run.stdout)
-            samples[n].append(result["seconds"])
-            sizes[n] = result["in_bytes"]
-            peaks[n] = max(peaks[n], run.maxrss_mb)
-    medians = {n: statistics.median(s) for n, s in samples.items()}
-    small, large = LINEAR_SIZES[0], LINEAR_SIZES[-1]
+        for label, n, gc_off in cases:
+            cmd = [sys.executable, str(THIS), "--_linear", str(n)] + (
+                ["--_gc-off"] if gc_off else []
+            )
+            run = checked(run_child(cmd), f"linearity {label}")
+            runs[label].append(json.loads(run.stdout))
+            peaks[label] = max(peaks[label], run.maxrss_mb)
+
+    def median(label: str, key: str) -> float:
+        return statistics.median(r[key] for r in runs[label])
+
     print(f"\n## Linearity: one post with N paragraphs, loads+dumps(md) (median of {rounds})\n")
-    print(f"| {'N':>7} | {'input MB':>8} | {'median s':>8} | {'us/para':>7} | {'peak MB':>7} |")
-    print(f"|{'-' * 9}|{'-' * 10}|{'-' * 10}|{'-' * 9}|{'-' * 9}|")
-    for n in LINEAR_SIZES:
+    print(
+        f"| {'N':<34} | {'input MB':>8} | {'total s':>8} | {'loads s':>8} | {'dumps s':>8} | "
+        f"{'of it GC s':>10} | {'us/para':>7} | {'peak MB':>7} |"
+    )
+    print(
+        f"|{'-' * 36}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 12}|{'-' * 9}|{'-' * 9}|"
+    )
+    for label, n, _ in cases:
+        total = median(label, "seconds")
         print(
-            f"| {n:>7,} | {sizes[n] / MB:>8.2f} | {medians[n]:>8.3f} | "
-            f"{medians[n] / n * 1e6:>7.1f} | {peaks[n]:>7.0f} |"
+            f"| {label:<34} | {runs[label][0]['in_bytes'] / MB:>8.2f} | {total:>8.3f} | "
+            f"{median(label, 'loads_s'):>8.3f} | {median(label, 'dumps_s'):>8.3f} | "
+            f"{median(label, 'gc_s'):>10.3f} | {total / n * 1e6:>7.1f} | {peaks[label]:>7.0f} |"
         )
+    medians = {n: median(f"{n:,}", "seconds") for n in LINEAR_SIZES}
+    small, large = LINEAR_SIZES[0], LINEAR_SIZES[-1]
     ratio = medians[large] / medians[small]
     steps = [medians[b] / medians[a] for a, b in pairwise(LINEAR_SIZES)]
     print(
         f"  t({large:,})/t({small:,}) = {ratio:.1f}x for {large // small}x the paragraphs; "
         f"step ratios " + ", ".join(f"{s:.1f}x" for s in steps)
     )
+    if diagnose:
+        no_gc = median(cases[-1][0], "seconds")
+        print(
+            f"  without the cyclic GC: t({large:,})/t({small:,}) = {no_gc / medians[small]:.1f}x "
+            "(the GC's share grows with the number of live objects)"
+        )
     return {
-        "samples_s": {str(n): s for n, s in samples.items()},
+        "runs": runs,
         "median_s": {str(n): m for n, m in medians.items()},
-        "input_bytes": {str(n): b for n, b in sizes.items()},
-        "peak_rss_mb": {str(n): p for n, p in peaks.items()},
+        "peak_rss_mb": peaks,
         "ratio_large_small": ratio,
         "step_ratios": steps,
     }
@@ -820,10 +916,17 @@ def verdicts(
     if j2 and batch:
         values["convert --jobs 2 vs pandoc batch"] = j2.posts_per_s / batch.posts_per_s
     if startup:
-        values["start-up: zhconvert --version"] = startup["zhconvert --version"]["median_s"]
-        values["start-up: zhconvert convert ONE_POST -t md"] = startup[
-            "zhconvert convert ONE_POST -t md"
-        ]["median_s"]
+        for target, row in (
+            ("start-up: zhconvert --version", "zhconvert --version"),
+            ("start-up: zhconvert convert ONE_POST -t md", "zhconvert convert ONE_POST -t md"),
+            ("start-up: --version [bytecode cached]", "zhconvert --version [bytecode cached]"),
+            (
+                "start-up: convert ONE_POST [bytecode cached]",
+                "zhconvert convert ONE_POST -t md [bytecode cached]",
+            ),
+        ):
+            if row in startup:
+                values[target] = startup[row]["median_s"]
     if linear:
         values["linearity: t(100k)/t(1k) paragraphs"] = linear["ratio_large_small"]
     out = []
@@ -879,16 +982,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-diagnostics",
         action="store_true",
-        help="skip the diagnostic CLI rows (the same runs with os.fsync made a no-op)",
+        help="skip the diagnostic rows (the CLI with os.fsync a no-op, 100k paragraphs without GC)",
     )
     parser.add_argument("--_probe", help=argparse.SUPPRESS)
     parser.add_argument("--_linear", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--_gc-off", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._probe:
         probe(args._probe)
         return 0
     if args._linear:
-        linear_child(args._linear)
+        linear_child(args._linear, args._gc_off)
         return 0
 
     rounds = args.rounds or (3 if args.quick else 5)
@@ -963,10 +1067,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["cli"] = {"rows": [r.as_json() for r in cli_rows], **extra}
         if "startup" in sections:
             one = next((f for f in files if f.name == REFERENCE_POST), files[0])
-            startup = bench_startup(work, one, max(rounds, 5))
+            startup = bench_startup(work / "startup", one, max(rounds, 5))
             results["startup"] = startup
         if "linearity" in sections:
-            linear = bench_linearity(rounds if not args.quick else 1)
+            linear = bench_linearity(1 if args.quick else min(rounds, 3), not args.no_diagnostics)
             results["linearity"] = linear
     results["targets"] = verdicts(in_rows, cli_rows, startup, linear)
     info["loadavg_end"] = os.getloadavg()

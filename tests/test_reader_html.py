@@ -367,3 +367,27 @@ def test_generic_feed_post_keeps_text_links_and_images() -> None:
     assert doc.meta.source == "cnBeta 最新"
     assert doc.meta.site == "cnBeta"
     assert doc.meta.author == ""
+
+
+@pytest.mark.parametrize(
+    ("href", "url"),
+    [
+        ("http://[::1", "http://[::1"),
+        ("http://link.zhihu.com/?target=", "http://link.zhihu.com/?target="),
+        (
+            "http://link.zhihu.com/?target=%E4%B8%AD%ZZ",
+            "http://link.zhihu.com/?target=%E4%B8%AD%ZZ",
+        ),
+        ("https://中文.example/路径", "https://中文.example/路径"),
+        ("//pic.example/a", "https://pic.example/a"),
+    ],
+)
+def test_broken_and_odd_urls_keep_the_best_valid_link(href: str, url: str) -> None:
+    (para,) = blocks(f"<p><a href='{href}'>文字</a></p>")
+    assert para == Paragraph((Link(url, (Text("文字"),)),))
+
+
+def test_bogus_entities_raw_ampersands_and_misnested_tags_keep_their_text() -> None:
+    doc = zhconvert.loads(HEAD + "<div><p>&bogus; a < b & c <b>x<i>y</b>z</i></p></div>")
+    text = zhconvert.dumps(doc, "text")
+    assert "&bogus; a < b & c xyz" in text

@@ -21,19 +21,12 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Generic, TypeVar
 
 from .errors import ZhconvertError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 only
-    # tomli is a dependency for python_version < "3.11" only.
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 __all__ = [
     "CONFIG_FILES",
@@ -163,6 +156,15 @@ def load_config(path: Path) -> Config:
 
 def _read_table(path: Path) -> Mapping[str, Any] | None:
     """Return the ``[tool.zhconvert]`` table of ``path``; ``None`` if a pyproject has none."""
+    # Imported here: most runs find no configuration file, and start-up time counts (the hook).
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 only
+        # tomli is a dependency for python_version < "3.11" only.
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
     try:
         with path.open("rb") as handle:
             document = tomllib.load(handle)

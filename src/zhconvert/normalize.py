@@ -36,6 +36,8 @@ __all__ = [
     "normalize_file",
 ]
 
+MIXED_BODY = "body mixes Markdown with HTML: text outside any HTML element"
+
 #: What happened to one file:
 #: ``fixed`` (rewritten), ``would-fix`` (``check=True``: it would have been rewritten),
 #: ``unchanged`` (a post already clean, or not a post: left alone), ``failed`` (left alone too).
@@ -175,12 +177,17 @@ def _convert(data: bytes, *, path: str | None, front_matter: str, images: str) -
     bom, codec = _bom_and_codec(data, source.encoding, source.bom)
     raw = data[len(bom) :]
     try:
-        raw.decode(codec)
+        text = raw.decode(codec)
     except UnicodeDecodeError as exc:
         # The reader replaced bad bytes to read the post; writing that back would lose them.
         raise ZhconvertError(
             f"not valid {codec} (byte {exc.start + len(bom)}: {exc.reason}); left as it was"
         ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith(original_front_matter.text) and _text_outside_html(
+        text[len(original_front_matter.text) :]
+    ):
+        return _Outcome(None, MIXED_BODY, codec, doc.warnings)
     if images == "src":
         doc = _prefer_src_images(doc)
 
@@ -213,6 +220,33 @@ def _convert(data: bytes, *, path: str | None, front_matter: str, images: str) -
 
     _check_stable(after, doc, path=path, front_matter=front_matter)
     return _Outcome(after, "", codec, doc.warnings)
+
+
+def _text_outside_html(body: str) -> bool:
+    """Return whether ``body`` has text outside every HTML element: Markdown mixed with HTML.
+
+    Generated bodies (Zhihu, cnBeta and the like) are HTML from end to end, inside one wrapper
+    element. A hand-written Markdown post that merely starts with an HTML line (an ``<img>``, a
+    ``<!-- more -->``) has its Markdown outside any element; converting it as HTML would flatten
+    its paragraphs, lists and code, so such a post is left alone.
+    """
+    from lxml import etree
+
+    parser = etree.HTMLParser(
+        recover=True, no_network=True, remove_comments=False, encoding="utf-8"
+    )
+    source = f"<html><body>{body}</body></html>".encode("utf-8", "surrogatepass")
+    try:
+        root = etree.fromstring(source, parser)
+    except (etree.ParserError, ValueError):
+        # The reader parsed it as HTML; with no verdict here, its verdict stands.
+        return False
+    element = root.find("body") if root is not None else None
+    if element is None:
+        return False
+    loose = [element.text or ""]
+    loose.extend(child.tail or "" for child in element)
+    return any(piece.strip() for piece in loose)
 
 
 def _bom_and_codec(data: bytes, encoding: str, has_bom: bool) -> tuple[bytes, str]:

@@ -238,7 +238,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 # A local image server
 
 
-def make_image(kind: str = "PNG", size: tuple[int, int] = (64, 48), color: str = "teal") -> bytes:
+def generate_image(
+    kind: str = "PNG", size: tuple[int, int] = (64, 48), color: str = "teal"
+) -> bytes:
     """Return a generated image file (Pillow) of ``kind``: PNG, JPEG, GIF or WEBP."""
     from PIL import Image
 
@@ -246,6 +248,11 @@ def make_image(kind: str = "PNG", size: tuple[int, int] = (64, 48), color: str =
     out = io.BytesIO()
     image.save(out, kind)
     return out.getvalue()
+
+
+@pytest.fixture(name="make_image")
+def _make_image_fixture() -> Callable[..., bytes]:
+    return generate_image
 
 
 @dataclass

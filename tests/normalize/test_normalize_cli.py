@@ -192,6 +192,20 @@ def test_excluded_globs_from_config_and_flags(cli: Callable[..., object], repo: 
     assert (repo / files[1]).read_bytes() == make_post()
 
 
+def test_verbose_names_files_left_alone(cli: Callable[..., object], repo: Path) -> None:
+    (repo / "README.md").write_text(README, "utf-8")
+    (repo / "clean.md").write_bytes(make_post(MARKDOWN_BODY))
+    (repo / "drafts").mkdir()
+    (repo / "drafts" / "d.md").write_bytes(make_post())
+    result = cli("normalize", "-v", "--exclude", "drafts", ".", cwd=repo)
+    assert result.code == 0
+    assert result.err_lines == [
+        "left alone: README.md: not a post (no front matter)",
+        "left alone: clean.md: body is markdown, not HTML",
+        "left alone: drafts/d.md: excluded",
+    ]
+
+
 def test_help_lists_options_and_examples(cli: Callable[..., object], repo: Path) -> None:
     result = cli("normalize", "--help", cwd=repo)
     assert result.code == 0

@@ -90,6 +90,26 @@ def test_left_alone_byte_for_byte(write_post: WritePost, content: bytes) -> None
     assert normalize_bytes(content) is None
 
 
+HAND_WRITTEN = [
+    '\n<img src="cover.png" width="300">\n\nSome *Markdown* with a [link](https://example.com).'
+    '\n\n## A heading\n\n- one\n- two\n\n```python\nprint("<b>hi</b>")\n```\n',
+    "\n<!-- more -->\nHello *world*\n\n1. one\n2. two\n",
+    '\n<div align="center"><img src="a.png"></div>\n\n正文，**粗体**。\n',
+    "\n<p>An HTML paragraph</p>\n\nthen plain Markdown text\n",
+]
+
+
+@pytest.mark.parametrize("body", HAND_WRITTEN)
+def test_markdown_starting_with_html_is_left_alone(write_post: WritePost, body: str) -> None:
+    # The reader sees an HTML start; converting the rest as HTML would flatten the Markdown.
+    content = make_post(body)
+    path = write_post("hand.md", content)
+    result = normalize_file(path)
+    assert result.status == "unchanged"
+    assert "mixes Markdown with HTML" in result.reason
+    assert path.read_bytes() == content
+
+
 def test_check_writes_nothing(write_post: WritePost) -> None:
     path = write_post("post.md")
     original = path.read_bytes()
@@ -246,6 +266,19 @@ def test_missing_folder_and_unreadable_files_fail(tmp_path: Path, write_post: Wr
         assert normalize_file(locked).reason == "permission denied"
 
 
+def test_write_failure_is_reported_and_keeps_the_post(write_post: WritePost) -> None:
+    # A name of 250 bytes is valid, but the temporary file beside it (".<name>.<random>.tmp")
+    # is too long for the file system: the write fails even for root.
+    path = write_post("长" * 82 + ".md")
+    assert len(path.name.encode()) == 249
+    original = path.read_bytes()
+    result = normalize_file(path)
+    assert result.status == "failed"
+    assert result.reason.startswith("cannot write")
+    assert path.read_bytes() == original
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
 def test_read_only_folder_fails_and_keeps_the_post(write_post: WritePost) -> None:
     if os.geteuid() == 0:
         pytest.skip("root can write into a read-only folder")
@@ -259,6 +292,26 @@ def test_read_only_folder_fails_and_keeps_the_post(write_post: WritePost) -> Non
     assert result.status == "failed"
     assert "cannot write" in result.reason
     assert path.read_bytes() == original
+
+
+def test_a_post_edited_during_conversion_is_not_overwritten(
+    write_post: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zhconvert.normalize as normalize_module
+
+    path = write_post("post.md")
+    edited = make_post(MARKDOWN_BODY + "\nthe editor's last sentence, longer than before\n")
+    real_dumps = normalize_module.dumps
+
+    def dumps_while_someone_saves(*args: object, **kwargs: object) -> object:
+        path.write_bytes(edited)  # an editor saves the post while it is being converted
+        return real_dumps(*args, **kwargs)
+
+    monkeypatch.setattr(normalize_module, "dumps", dumps_while_someone_saves)
+    result = normalize_file(path)
+    assert result.status == "failed"
+    assert result.reason == "changed while it was being normalized"
+    assert path.read_bytes() == edited
 
 
 def test_bad_options_raise() -> None:

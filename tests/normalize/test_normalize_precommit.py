@@ -13,6 +13,7 @@ import codecs
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,9 @@ import pytest
 from normalize_support import MARKDOWN_BODY, README, REPO_ROOT, corpus_root, make_post
 
 pytestmark = pytest.mark.slow
+
+#: The pre-commit of the environment running the tests, whatever PATH says.
+PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "zhconvert tests",
@@ -55,7 +59,9 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A committed snapshot of this checkout: what users get from the published repository."""
-    if shutil.which("pre-commit") is None:
+    try:
+        import pre_commit  # noqa: F401
+    except ImportError:
         pytest.fail("pre-commit is not installed (it is a dev dependency)")
     repo = new_repo(tmp_path_factory.mktemp("zhconvert-hook-repo"))
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
@@ -104,7 +110,7 @@ def try_repo(
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
     return subprocess.run(
-        ["pre-commit", "try-repo", str(hook_repo), hook, "--all-files", *extra],
+        [*PRE_COMMIT, "try-repo", str(hook_repo), hook, "--all-files", *extra],
         cwd=blog,
         env=env,
         capture_output=True,
@@ -165,7 +171,7 @@ def test_commit_is_blocked_then_accepted(
         encoding="utf-8",
     )
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home)}
-    subprocess.run(["pre-commit", "install"], cwd=blog, env=env, check=True, capture_output=True)
+    subprocess.run([*PRE_COMMIT, "install"], cwd=blog, env=env, check=True, capture_output=True)
     new_post = blog / "source" / "_posts" / "new.md"
     new_post.write_bytes(make_post())
     git(blog, "add", ".pre-commit-config.yaml", "source/_posts/new.md")

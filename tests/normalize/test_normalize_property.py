@@ -159,22 +159,19 @@ def normalize_or_refuse(post: Stored, **options: str) -> bytes | None:
         return None
 
 
-def _check_conventions(data: bytes, once: bytes, newline: str, bom: bool, final: bool) -> None:
+def _check_conventions(post: Stored, once: bytes) -> None:
+    data, newline, bom, final, _, codec = post
     marks = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE)
     assert once.startswith(marks) is bom
     for mark in marks:
         assert once.startswith(mark) is data.startswith(mark)
-    codec = "utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else None
-    if codec is None:
-        try:
-            data.decode("utf-8")
-            codec = "utf-8"
-        except UnicodeDecodeError:
-            codec = "gb18030"
-    skip = 2 if codec == "utf-16-le" else 3 if bom else 0
-    text = once[skip:].decode(codec)
-    assert text.endswith(newline) is final
+    text = once.removeprefix(codecs.BOM_UTF8).removeprefix(codecs.BOM_UTF16_LE).decode(codec)
     assert "\r" not in text.replace(newline, "") and "\n" not in text.replace(newline, "")
+    lf = text.replace(newline, "\n")
+    body = split_post(lf.encode("utf-8"))[1]
+    if body.strip():
+        assert text.endswith(newline) is final
+    # else nothing is left after the front matter: the file ends as its closing line does.
 
 
 @SETTINGS
@@ -183,12 +180,12 @@ def test_html_posts_normalize_once_and_keep_conventions(
     body: str, front_matter: str, data: st.DataObject
 ) -> None:
     post = data.draw(stored(body, front_matter))
-    raw, newline, bom, final, head, _ = post
+    raw, *_, head, _ = post
     once = normalize_or_refuse(post)
     assume(once is not None)
     assert once is not None
     assert normalize_bytes(once) is None, "a second run would change the post again"
-    _check_conventions(raw, once, newline, bom, final)
+    _check_conventions(post, once)
     # Front matter bytes are the file's own (up to and including the closing line).
     assert raw.startswith(head)
     assert once.startswith(head)
@@ -198,11 +195,10 @@ def test_html_posts_normalize_once_and_keep_conventions(
 @given(body=html_bodies(), data=st.data())
 def test_normalized_front_matter_is_idempotent(body: str, data: st.DataObject) -> None:
     post = data.draw(stored(body, FRONT_MATTER))
-    raw, newline, bom, final, *_ = post
     once = normalize_or_refuse(post, front_matter="normalize")
     assume(once is not None)
     assert once is not None
-    _check_conventions(raw, once, newline, bom, final)
+    _check_conventions(post, once)
     assert normalize_bytes(once, front_matter="normalize") is None
     assert normalize_bytes(once, front_matter="keep") is None
 
@@ -237,6 +233,44 @@ def test_markdown_posts_and_non_posts_are_left_alone(
         raise AssertionError(f"a non-post failed: {exc}") from exc
 
 
+HTML_LINE = st.sampled_from(
+    [
+        '<img src="cover.png" width="300">',
+        "<!-- more -->",
+        '<div align="center"><img src="a.png"></div>',
+        "<p>An HTML paragraph</p>",
+        "<br>",
+    ]
+)
+PLAIN = st.lists(st.sampled_from(list("知乎回答abc XYZ019*_`#[]()!.:-")), min_size=1, max_size=20)
+
+
+@SETTINGS
+@given(
+    html=HTML_LINE,
+    lines=st.lists(
+        st.one_of(
+            PLAIN.map("".join),
+            st.builds("- {}".format, PLAIN.map("".join)),
+            st.builds("## {}".format, PLAIN.map("".join)),
+            st.just("```\ncode <b>x</b>\n```"),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    blank=st.booleans(),
+    data=st.data(),
+)
+def test_hand_written_markdown_starting_with_html_is_left_alone(
+    html: str, lines: list[str], blank: bool, data: st.DataObject
+) -> None:
+    text = "\n\n".join(lines)
+    assume(text.strip())
+    body = "\n" + html + ("\n\n" if blank else "\n") + text + "\n"
+    post = data.draw(stored(body, FRONT_MATTER))
+    assert normalize_bytes(post.data) is None
+
+
 CORPUS = corpus_posts()
 
 
@@ -245,9 +279,10 @@ CORPUS = corpus_posts()
 def test_corpus_posts_stored_any_way_are_idempotent(post: Path, data: st.DataObject) -> None:
     text = post.read_bytes().decode("utf-8").replace("\r\n", "\n")
     front, body = split_post(text.encode("utf-8"))
-    raw, newline, bom, final, head, _ = data.draw(stored(body.decode(), front.decode()))
+    post = data.draw(stored(body.decode(), front.decode()))
+    raw, *_, head, _ = post
     once = normalize_bytes(raw)
     assert once is not None
     assert once.startswith(head)
     assert normalize_bytes(once) is None
-    _check_conventions(raw, once, newline, bom, final)
+    _check_conventions(post, once)

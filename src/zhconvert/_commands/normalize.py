@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from ..config import Config
     from ..normalize import NormalizeResult
 
@@ -75,6 +77,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="skip files matching GLOB (repeatable; added to the configured globs)",
     )
     parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also name each file left alone, and why",
+    )
+    parser.add_argument(
         "--config",
         metavar="FILE",
         default=None,
@@ -101,10 +109,14 @@ def run(args: argparse.Namespace) -> int:
 
     check = args.check or args.diff
     failed = changed = False
-    for path, problem in _collect(args.paths, config):
-        if problem:
-            error(f"{path}: {problem}")
+    for path, skip in _collect(args.paths, config):
+        if skip == MISSING:
+            error(f"{path}: {MISSING}")
             failed = True
+            continue
+        if skip:
+            if args.verbose:
+                print(f"left alone: {path}: {skip}", file=sys.stderr)
             continue
         result = normalize_file(
             path,
@@ -117,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
             failed = True
             continue
         if not result.changed:
+            if args.verbose:
+                print(f"left alone: {path}: {result.reason}", file=sys.stderr)
             continue
         changed = True
         for message in result.warnings:
@@ -127,31 +141,35 @@ def run(args: argparse.Namespace) -> int:
     return 1 if changed or failed else 0
 
 
-def _collect(paths: list[str], config: Config) -> list[tuple[Path, str]]:
-    """Return ``(file, problem)`` for every file to look at, in order, each once."""
+MISSING = "no such file or folder"
+EXCLUDED = "excluded"
+
+
+def _collect(paths: list[str], config: Config) -> Iterator[tuple[Path, str]]:
+    """Yield ``(file, why_skipped)`` for every file to look at, in order, each once.
+
+    ``why_skipped`` is ``""`` for a file to normalize, else ``MISSING`` or ``EXCLUDED``.
+    """
     import os
 
     from ._common import iter_posts
 
     seen: set[str] = set()
-    found: list[tuple[Path, str]] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            candidates = list(iter_posts(path, suffixes=FOLDER_SUFFIXES))
+            candidates: Iterable[Path] = iter_posts(path, suffixes=FOLDER_SUFFIXES)
         elif path.exists() or path.is_symlink():
             candidates = [path]
         else:
-            found.append((path, "no such file or folder"))
+            yield path, MISSING
             continue
         for candidate in candidates:
-            if config.is_excluded(candidate):
-                continue
             key = os.path.realpath(candidate)
-            if key not in seen:
-                seen.add(key)
-                found.append((candidate, ""))
-    return found
+            if key in seen:
+                continue
+            seen.add(key)
+            yield candidate, EXCLUDED if config.is_excluded(candidate) else ""
 
 
 def _print_diff(result: NormalizeResult) -> None:

@@ -402,6 +402,9 @@ def _volume(
     width = max(4, len(str(len(arranged))))
     entries: list[tuple[tuple[str, ...], Chapter]] = []
     used: dict[str, ImageResource] = {}
+    title_counts: dict[str, int] = {}
+    for _, record in arranged:
+        title_counts[record.title] = title_counts.get(record.title, 0) + 1
     for number, (group, record) in enumerate(arranged, start=1):
         hrefs: dict[tuple[str, ...], str | None] = {}
         for slot in record.chapter.slots:
@@ -413,7 +416,10 @@ def _volume(
             record.chapter, title=record.title, language=options.language, images=hrefs
         )
         file_name = f"{TEXT_DIR}/post-{number:0{width}d}.xhtml"
-        entries.append((group, Chapter(file_name, record.title, content, record.chapter.has_math)))
+        label = record.title
+        if title_counts[record.title] > 1 and record.author:
+            label = f"{record.title}（{record.author}）"  # answers to one question, told apart
+        entries.append((group, Chapter(file_name, label, content, record.chapter.has_math)))
 
     if cover is None and options.images == "embed" and fetcher is not None:
         cover = _first_cover([record for _, record in arranged], resolved, fetcher)

@@ -344,6 +344,8 @@ def unwrap_redirect(href: str) -> str:
             target = unquote(target)
         else:
             break
+    if not re.match(r"(?i)^[a-z][a-z0-9+.-]*:", target):
+        return href  # not a URL after all: the redirect itself is the best link there is
     return target
 
 
