@@ -29,7 +29,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
         except OSError:
             mode = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        # A short fixed prefix: the post's own name may already be near the file-name limit.
+        fd, tmp_name = tempfile.mkstemp(prefix=".zhconvert-", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise ZhconvertError(f"cannot write: {exc.strerror or exc}", path=str(path)) from None
     try:
@@ -40,9 +41,24 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
         if mode is not None:
             os.chmod(tmp_name, mode)
         os.replace(tmp_name, path)
+        _fsync_folder(folder)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         if isinstance(exc, OSError):
             raise ZhconvertError(f"cannot write: {exc.strerror or exc}", path=str(path)) from None
         raise
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable, where the platform allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

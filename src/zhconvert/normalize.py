@@ -204,8 +204,11 @@ def _convert(data: bytes, *, path: str | None, front_matter: str, images: str) -
         head = b""
         body = rendered
 
-    if not source.final_newline and body.endswith("\n"):
-        body = body[:-1]
+    # The file's own convention, whatever the writer ends with (the corpus has no final newline).
+    # With no body left, the file ends with its front matter's closing line as it is.
+    body = body.rstrip("\n")
+    if source.final_newline and body.strip():
+        body += "\n"
     if source.newline != "\n":
         body = body.replace("\n", source.newline)
     try:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import codecs
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
 
 
 def corpus_root() -> Path:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from normalize_support import MARKDOWN_BODY, README, make_post, python_env
+from normalize_support import FRONT_MATTER, MARKDOWN_BODY, README, make_post, python_env
 
 import zhconvert
 
@@ -106,6 +106,19 @@ def test_failures_are_reported_and_other_files_still_fixed(
     assert result.err_lines[1:] == ["Error: missing.md: no such file or folder", "fixed: good.md"]
     assert "Traceback" not in result.err
     assert (repo / "broken.md").read_bytes() == broken
+
+
+def test_reader_warnings_are_shown_for_changed_posts(
+    cli: Callable[..., object], repo: Path
+) -> None:
+    broken = FRONT_MATTER.replace("'一篇测试文章_'", "'It's broken'")
+    (repo / "post.md").write_bytes(make_post(front_matter=broken))
+    result = cli("normalize", "post.md", cwd=repo)
+    assert result.code == 1
+    assert result.err_lines[-1] == "fixed: post.md"
+    warning = result.err_lines[0]
+    assert warning.startswith("Warning: post.md: front matter is not valid YAML")
+    assert (repo / "post.md").read_bytes().startswith(broken.encode())
 
 
 def test_a_failure_alone_exits_1(cli: Callable[..., object], repo: Path) -> None:

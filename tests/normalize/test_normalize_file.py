@@ -101,12 +101,12 @@ HAND_WRITTEN = [
 
 @pytest.mark.parametrize("body", HAND_WRITTEN)
 def test_markdown_starting_with_html_is_left_alone(write_post: WritePost, body: str) -> None:
-    # The reader sees an HTML start; converting the rest as HTML would flatten the Markdown.
+    # Converting the rest as HTML would flatten the Markdown: the reader sees Markdown chunks.
     content = make_post(body)
     path = write_post("hand.md", content)
     result = normalize_file(path)
     assert result.status == "unchanged"
-    assert "mixes Markdown with HTML" in result.reason
+    assert result.reason == "body is markdown, not HTML"
     assert path.read_bytes() == content
 
 
@@ -137,6 +137,30 @@ def test_keeps_bom_newlines_and_final_newline(
     others = text.replace(newline, "")
     assert "\r" not in others and "\n" not in others
     assert text.startswith(FRONT_MATTER.replace("\n", newline))
+    assert normalize_file(path).status == "unchanged"
+
+
+@pytest.mark.parametrize("final_newline", [False, True])
+@pytest.mark.parametrize("front_matter", ["keep", "normalize"])
+def test_final_newline_kept_whatever_the_writer_ends_with(
+    write_post: WritePost, final_newline: bool, front_matter: str
+) -> None:
+    # A line break closing a paragraph has made the writer end with a blank line.
+    content = make_post("\n<div><p><b>知<a</b><br></p></div>\n", final_newline=final_newline)
+    path = write_post("post.md", content)
+    assert normalize_file(path, front_matter=front_matter).status == "fixed"
+    new = path.read_bytes()
+    assert new.endswith(b"\n") is final_newline
+    assert not new.endswith(b"\n\n")
+
+
+@pytest.mark.parametrize("final_newline", [False, True])
+def test_html_body_that_converts_to_nothing(write_post: WritePost, final_newline: bool) -> None:
+    content = make_post("\n<div><p></p><p><br></p></div>\n", final_newline=final_newline)
+    path = write_post("post.md", content)
+    assert normalize_file(path).status == "fixed"
+    # Only the front matter is left, with its own closing line ending.
+    assert path.read_bytes() == FRONT_MATTER.encode()
     assert normalize_file(path).status == "unchanged"
 
 
@@ -266,15 +290,33 @@ def test_missing_folder_and_unreadable_files_fail(tmp_path: Path, write_post: Wr
         assert normalize_file(locked).reason == "permission denied"
 
 
-def test_write_failure_is_reported_and_keeps_the_post(write_post: WritePost) -> None:
-    # A name of 250 bytes is valid, but the temporary file beside it (".<name>.<random>.tmp")
-    # is too long for the file system: the write fails even for root.
+def test_long_file_names_are_rewritten(write_post: WritePost) -> None:
+    # 249 bytes: the temporary file beside it must not be named after the post.
     path = write_post("长" * 82 + ".md")
     assert len(path.name.encode()) == 249
+    assert normalize_file(path).status == "fixed"
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_write_failure_is_reported_and_keeps_the_post(write_post: WritePost) -> None:
+    # A file-size limit makes the write fail for real, even for root.
+    import subprocess
+    import sys
+
+    path = write_post("post.md")
     original = path.read_bytes()
-    result = normalize_file(path)
-    assert result.status == "failed"
-    assert result.reason.startswith("cannot write")
+    script = (
+        "import resource, signal, sys\n"
+        "from zhconvert.normalize import normalize_file\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))\n"
+        "result = normalize_file(sys.argv[1])\n"
+        "print(result.status, result.reason)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.startswith("failed cannot write"), out
     assert path.read_bytes() == original
     assert [p.name for p in path.parent.iterdir()] == [path.name]
 

@@ -3,8 +3,10 @@
 ``pre-commit try-repo`` takes a repository's committed files (plus *tracked* uncommitted changes;
 files never added to git are left out), so the tests first commit a snapshot of this checkout
 (``pyproject.toml``, ``README.md``, ``src/``, ``.pre-commit-hooks.yaml``) into a temporary
-repository and point ``try-repo`` at that. pre-commit installs the hook into a virtualenv from
-PyPI once per session (``PRE_COMMIT_HOME`` is a session folder).
+repository and point ``try-repo`` at that. ``try-repo`` builds the hook's virtualenv (zhconvert
+and its dependencies, from PyPI) into a throw-away store on every call, which is what makes
+these tests slow (10-25 s each); the installed-hook test caches its environment in a session
+``PRE_COMMIT_HOME``.
 """
 
 from __future__ import annotations

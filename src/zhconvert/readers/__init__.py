@@ -21,6 +21,27 @@ _PLACEHOLDER_COVER = re.compile(r"picsum\.photos|zhihu\.com/equation", re.I)
 _HTML_START = re.compile(r"^\s*<(?:!doctype|!--|[a-zA-Z][a-zA-Z0-9-]*[\s/>])", re.I)
 
 
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+_CHUNK_START = re.compile(r"^\s*<(?:!|/?[a-zA-Z])")
+_RAW_BLOCKS = re.compile(
+    r"<(pre|script|style|textarea)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
+)
+
+
+def _is_html_body(body: str) -> bool:
+    """Whether a body is HTML: every chunk between blank lines starts with a tag.
+
+    That is CommonMark's own rule for HTML blocks, roughly: a hand-written Markdown post that
+    opens with ``<img>`` or holds an ``<!-- more -->`` marker has Markdown chunks too.
+    """
+    if not _HTML_START.match(body):
+        return False
+    # As in CommonMark, <pre>, <script>, <style>, <textarea> and comments run to their end
+    # whatever blank lines they hold.
+    flat = _RAW_BLOCKS.sub("<x>", body)
+    return all(_CHUNK_START.match(chunk) for chunk in _BLANK_LINES.split(flat) if chunk.strip())
+
+
 def _detect_newline(text: str) -> str:
     index = text.find("\n")
     cr = text.find("\r")
@@ -66,7 +87,7 @@ def read_post(source: str | bytes, *, path: str | None = None, strict: bool = Fa
     page_url = ""
     if not body.strip():
         body_format = "empty"
-    elif _HTML_START.match(body):
+    elif _is_html_body(body):
         from .html import read_html
 
         body_format = "html"

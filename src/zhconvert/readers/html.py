@@ -795,8 +795,16 @@ class _Reader:
         def close() -> None:
             if not run:
                 return
-            if _has_content(tuple(run)):
-                out.append(cls(tuple(run)))
+            # Line breaks at the edges of a span belong outside it (<b>知<br></b>).
+            start, end = 0, len(run)
+            while start < end and isinstance(run[start], LineBreak):
+                start += 1
+            while end > start and isinstance(run[end - 1], LineBreak):
+                end -= 1
+            if _has_content(tuple(run[start:end])):
+                out.extend(run[:start])
+                out.append(cls(tuple(run[start:end])))
+                out.extend(run[end:])
             else:
                 out.extend(run)
             run.clear()
