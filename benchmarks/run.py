@@ -46,6 +46,8 @@ MB = 1024 * 1024
 REFERENCE_POST = "如何看待朝鲜承认顿涅茨克和卢甘斯克独立_.md"
 PANDOC_SAMPLE = 30
 LINEAR_SIZES = (1_000, 10_000, 100_000)
+#: a second shape, all in one paragraph: smaller sizes, since it is where quadratic code shows
+INLINE_SIZES = (1_000, 10_000, 30_000)
 
 TARGETS = {
     "zhconvert vs markdownify (in-process)": (1.5, "ratio >= 1.5 (stretch 2.5)"),
@@ -57,6 +59,8 @@ TARGETS = {
     "start-up: --version [bytecode cached]": (0.25, "median <= 0.25 s"),
     "start-up: convert ONE_POST [bytecode cached]": (0.25, "median <= 0.25 s"),
     "linearity: t(100k)/t(1k) paragraphs": (150.0, "ratio ~100, <= 150 (quadratic: 10,000)"),
+    "linearity: the same in CPU time": (150.0, "ratio ~100, <= 150"),
+    "extra: t(30k)/t(1k) inline pieces, CPU time": (45.0, "ratio ~30, <= 45 (quadratic: 900)"),
 }
 
 
@@ -567,7 +571,10 @@ def bench_cli(
         elif row.name.startswith("pandoc per file"):
             row.peak_mb = pandoc_per_file_peak(sample, work / "cli-pandoc-out")
     summary = first.stderr.decode("utf-8", "replace").strip().splitlines()
+    # Per-round ratios pair runs made seconds apart, under the same load.
+    paired = statistics.median(a / b for a, b in zip(rows[0].samples, rows[1].samples, strict=True))
     return rows, {
+        "paired_ratio_jobs2_vs_jobs1": paired,
         "command": zh,
         "summary_line": summary[-1] if summary else "",
         "loadavg_per_round": loads,
@@ -726,33 +733,49 @@ def importtime(one_post: Path, env: dict[str, str], label: str, top: int = 12) -
 # 4. Linearity
 
 
-def linear_post(paragraphs: int) -> str:
-    """A Zhihu-style post with ``paragraphs`` paragraphs of mixed text, bold, italic and links."""
-    parts = [
-        "\n---\ntitle: '线性测试：一篇很长的回答'\ncategories:\n- 社交媒体\n- 知乎热榜\n"
-        "headimg: https://picsum.photos/400/300\nauthor: 知乎\ncomments: false\n"
-        "date: Wed, 13 Jul 2022 15:40:55 GMT\nthumbnail: https://picsum.photos/400/300\n---\n\n"
-        "<div>测试者的回答<br><br>"
-    ]
-    for i in range(paragraphs):
-        parts.append(
-            f'<p data-pid="p{i}">第 {i} 段：知乎回答里常见的中文句子，夹杂 <b>加粗</b>、'
-            f"<i>斜体</i>和"
-            f'<a href="http://link.zhihu.com/?target=https%3A//example.com/{i}" '
-            f'class=" wrap external" target="_blank" rel="nofollow noreferrer">一个链接</a>。</p>'
-        )
-        if i % 50 == 49:
-            parts.append(f"<h2>第 {i // 50} 节</h2>")
+_LINEAR_FRONT = (
+    "\n---\ntitle: '线性测试：一篇很长的回答'\ncategories:\n- 社交媒体\n- 知乎热榜\n"
+    "headimg: https://picsum.photos/400/300\nauthor: 知乎\ncomments: false\n"
+    "date: Wed, 13 Jul 2022 15:40:55 GMT\nthumbnail: https://picsum.photos/400/300\n---\n\n"
+    "<div>测试者的回答<br><br>"
+)
+
+
+def linear_post(count: int, shape: str = "paragraphs") -> str:
+    """A Zhihu-style post that grows with ``count``.
+
+    ``paragraphs``: ``count`` paragraphs of text with bold, italic and a redirect link, and a
+    heading every 50. ``inline``: one paragraph of ``count`` text runs split by spans (one long
+    run of text once the spans are unwrapped), then ``count`` adjacent bold runs: what merging
+    neighbouring text and neighbouring spans of one kind has to handle.
+    """
+    parts = [_LINEAR_FRONT]
+    if shape == "inline":
+        parts.append("<p>")
+        parts.extend(f"字<span>{i}</span>" for i in range(count))
+        parts.extend(f"<b>体{i}</b>" for i in range(count))
+        parts.append("</p>")
+    else:
+        for i in range(count):
+            parts.append(
+                f'<p data-pid="p{i}">第 {i} 段：知乎回答里常见的中文句子，夹杂 <b>加粗</b>、'
+                f"<i>斜体</i>和"
+                f'<a href="http://link.zhihu.com/?target=https%3A//example.com/{i}" '
+                f'class=" wrap external" target="_blank" rel="nofollow noreferrer">一个链接</a>。'
+                "</p>"
+            )
+            if i % 50 == 49:
+                parts.append(f"<h2>第 {i // 50} 节</h2>")
     parts.append("</div>\n            ")
     return "".join(parts)
 
 
-def linear_child(paragraphs: int, gc_off: bool) -> None:
+def linear_child(count: int, shape: str, gc_off: bool) -> None:
     """Child side: time loads and dumps of one long post; report the time the GC took."""
     import zhconvert
 
-    zhconvert.dumps(zhconvert.loads(linear_post(3)), "markdown")  # lazy imports
-    text = linear_post(paragraphs)
+    zhconvert.dumps(zhconvert.loads(linear_post(3, shape)), "markdown")  # lazy imports
+    text = linear_post(count, shape)
     gc_time = [0.0, 0.0]  # total, start of the running collection
 
     def on_gc(phase: str, info: dict[str, Any]) -> None:
@@ -766,18 +789,22 @@ def linear_child(paragraphs: int, gc_off: bool) -> None:
         gc.disable()
     gc.callbacks.append(on_gc)
     collections = [g["collections"] for g in gc.get_stats()]
+    cpu_start = time.process_time()
     start = time.perf_counter()
     doc = zhconvert.loads(text)
     middle = time.perf_counter()
     out = zhconvert.dumps(doc, "markdown")
     end = time.perf_counter()
+    cpu = time.process_time() - cpu_start
     gc.callbacks.remove(on_gc)
     collections = [g["collections"] - c for g, c in zip(gc.get_stats(), collections, strict=True)]
     assert isinstance(out, str)
-    if f"第 {paragraphs - 1} 段" not in out:
-        raise SystemExit("the last paragraph is missing from the output")
+    last = f"第 {count - 1} 段" if shape == "paragraphs" else f"体{count - 1}"
+    if last not in out:
+        raise SystemExit(f"{last!r} (the last piece) is missing from the output")
     result = {
         "seconds": end - start,
+        "cpu_s": cpu,
         "loads_s": middle - start,
         "dumps_s": end - middle,
         "gc_s": gc_time[0],
@@ -788,58 +815,61 @@ def linear_child(paragraphs: int, gc_off: bool) -> None:
     print(json.dumps(result))
 
 
-def bench_linearity(rounds: int, diagnose: bool) -> dict[str, Any]:
-    cases = [(f"{n:,}", n, False) for n in LINEAR_SIZES]
+def bench_linearity(
+    rounds: int, diagnose: bool, shape: str = "paragraphs", sizes: Sequence[int] = LINEAR_SIZES
+) -> dict[str, Any]:
+    unit = "paragraphs" if shape == "paragraphs" else "inline pieces in one paragraph"
+    cases = [(f"{n:,}", n, False) for n in sizes]
     if diagnose:
-        cases.append((f"{LINEAR_SIZES[-1]:,}, gc disabled (diagnostic)", LINEAR_SIZES[-1], True))
+        cases.append((f"{sizes[-1]:,}, gc disabled (diagnostic)", sizes[-1], True))
     runs: dict[str, list[dict[str, Any]]] = {label: [] for label, _, _ in cases}
     peaks: dict[str, float] = {label: 0.0 for label, _, _ in cases}
     for _ in range(rounds):
         for label, n, gc_off in cases:
-            cmd = [sys.executable, str(THIS), "--_linear", str(n)] + (
-                ["--_gc-off"] if gc_off else []
-            )
-            run = checked(run_child(cmd), f"linearity {label}")
+            cmd = [sys.executable, str(THIS), "--_linear", str(n), "--_shape", shape]
+            run = checked(run_child(cmd + (["--_gc-off"] if gc_off else [])), f"{shape} {label}")
             runs[label].append(json.loads(run.stdout))
             peaks[label] = max(peaks[label], run.maxrss_mb)
 
     def median(label: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[label])
 
-    print(f"\n## Linearity: one post with N paragraphs, loads+dumps(md) (median of {rounds})\n")
+    print(f"\n## Linearity: one post with N {unit}, loads+dumps(md) (median of {rounds})\n")
     print(
-        f"| {'N':<34} | {'input MB':>8} | {'total s':>8} | {'loads s':>8} | {'dumps s':>8} | "
-        f"{'of it GC s':>10} | {'us/para':>7} | {'peak MB':>7} |"
+        f"| {'N':<34} | {'input MB':>8} | {'total s':>8} | {'CPU s':>7} | {'loads s':>8} | "
+        f"{'dumps s':>8} | {'of it GC s':>10} | {'us/item':>7} | {'peak MB':>7} |"
     )
-    print(
-        f"|{'-' * 36}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 12}|{'-' * 9}|{'-' * 9}|"
-    )
+    widths = (36, 10, 10, 9, 10, 10, 12, 9, 9)
+    print("|" + "|".join("-" * w for w in widths) + "|")
     for label, n, _ in cases:
         total = median(label, "seconds")
         print(
             f"| {label:<34} | {runs[label][0]['in_bytes'] / MB:>8.2f} | {total:>8.3f} | "
-            f"{median(label, 'loads_s'):>8.3f} | {median(label, 'dumps_s'):>8.3f} | "
-            f"{median(label, 'gc_s'):>10.3f} | {total / n * 1e6:>7.1f} | {peaks[label]:>7.0f} |"
+            f"{median(label, 'cpu_s'):>7.3f} | {median(label, 'loads_s'):>8.3f} | "
+            f"{median(label, 'dumps_s'):>8.3f} | {median(label, 'gc_s'):>10.3f} | "
+            f"{total / n * 1e6:>7.1f} | {peaks[label]:>7.0f} |"
         )
-    medians = {n: median(f"{n:,}", "seconds") for n in LINEAR_SIZES}
-    small, large = LINEAR_SIZES[0], LINEAR_SIZES[-1]
+    medians = {n: median(f"{n:,}", "seconds") for n in sizes}
+    cpu = {n: median(f"{n:,}", "cpu_s") for n in sizes}
+    small, large = sizes[0], sizes[-1]
     ratio = medians[large] / medians[small]
-    steps = [medians[b] / medians[a] for a, b in pairwise(LINEAR_SIZES)]
+    cpu_ratio = cpu[large] / cpu[small]
+    steps = [medians[b] / medians[a] for a, b in pairwise(sizes)]
     print(
-        f"  t({large:,})/t({small:,}) = {ratio:.1f}x for {large // small}x the paragraphs; "
-        f"step ratios " + ", ".join(f"{s:.1f}x" for s in steps)
+        f"  t({large:,})/t({small:,}) = {ratio:.1f}x (CPU time: {cpu_ratio:.1f}x) for "
+        f"{large // small}x the input; step ratios " + ", ".join(f"{s:.1f}x" for s in steps)
     )
     if diagnose:
         no_gc = median(cases[-1][0], "seconds")
-        print(
-            f"  without the cyclic GC: t({large:,})/t({small:,}) = {no_gc / medians[small]:.1f}x "
-            "(the GC's share grows with the number of live objects)"
-        )
+        print(f"  without the cyclic GC: t({large:,})/t({small:,}) = {no_gc / medians[small]:.1f}x")
     return {
+        "shape": shape,
         "runs": runs,
         "median_s": {str(n): m for n, m in medians.items()},
+        "median_cpu_s": {str(n): m for n, m in cpu.items()},
         "peak_rss_mb": peaks,
         "ratio_large_small": ratio,
+        "cpu_ratio_large_small": cpu_ratio,
         "step_ratios": steps,
     }
 
@@ -894,7 +924,11 @@ def machine() -> dict[str, Any]:
 
 
 def verdicts(
-    in_rows: Sequence[Row], cli_rows: Sequence[Row], startup: dict[str, Any], linear: dict[str, Any]
+    in_rows: Sequence[Row],
+    cli_rows: Sequence[Row],
+    startup: dict[str, Any],
+    linear: dict[str, Any],
+    inline: dict[str, Any],
 ) -> list[dict[str, Any]]:
     def find(rows: Sequence[Row], prefix: str) -> Row | None:
         for row in rows:
@@ -929,10 +963,13 @@ def verdicts(
                 values[target] = startup[row]["median_s"]
     if linear:
         values["linearity: t(100k)/t(1k) paragraphs"] = linear["ratio_large_small"]
+        values["linearity: the same in CPU time"] = linear["cpu_ratio_large_small"]
+    if inline:
+        values["extra: t(30k)/t(1k) inline pieces, CPU time"] = inline["cpu_ratio_large_small"]
     out = []
     for name, (threshold, wording) in TARGETS.items():
         value = values[name]
-        lower_is_better = name.startswith(("start-up", "linearity"))
+        lower_is_better = name.startswith(("start-up", "linearity", "extra"))
         if value is None:
             verdict = "not measured"
         elif lower_is_better:
@@ -987,12 +1024,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--_probe", help=argparse.SUPPRESS)
     parser.add_argument("--_linear", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--_gc-off", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--_shape", default="paragraphs", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._probe:
         probe(args._probe)
         return 0
     if args._linear:
-        linear_child(args._linear, args._gc_off)
+        linear_child(args._linear, args._shape, args._gc_off)
         return 0
 
     rounds = args.rounds or (3 if args.quick else 5)
@@ -1064,15 +1102,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             for row in cli_rows:
                 print(f"  {row.name}: {spread(row.samples)}")
             print(f"  zhconvert says: {extra['summary_line']}")
+            print(
+                "  --jobs 2 vs --jobs 1, median of the per-round ratios: "
+                f"{extra['paired_ratio_jobs2_vs_jobs1']:.2f}x"
+            )
             results["cli"] = {"rows": [r.as_json() for r in cli_rows], **extra}
         if "startup" in sections:
             one = next((f for f in files if f.name == REFERENCE_POST), files[0])
             startup = bench_startup(work / "startup", one, max(rounds, 5))
             results["startup"] = startup
         if "linearity" in sections:
-            linear = bench_linearity(1 if args.quick else min(rounds, 3), not args.no_diagnostics)
+            linear_rounds = 1 if args.quick else min(rounds, 3)
+            linear = bench_linearity(linear_rounds, not args.no_diagnostics)
             results["linearity"] = linear
-    results["targets"] = verdicts(in_rows, cli_rows, startup, linear)
+            results["linearity_inline"] = bench_linearity(
+                linear_rounds, False, "inline", INLINE_SIZES
+            )
+    results["targets"] = verdicts(
+        in_rows, cli_rows, startup, linear, results.get("linearity_inline", {})
+    )
     info["loadavg_end"] = os.getloadavg()
     print(f"\nload average at end {info['loadavg_end']}")
     if args.json:

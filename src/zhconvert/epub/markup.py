@@ -21,10 +21,12 @@ _ATTR_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
 )
 
-#: Characters kept as they are when a URL is percent-encoded (RFC 3986 reserved and unreserved).
-_URL_SAFE = ":/?#[]@!$&'()*+,;=-._~%"
+#: Characters kept as they are when a URL's path, query or fragment is percent-encoded: RFC 3986's
+#: reserved and unreserved characters, except the brackets that only an IPv6 host may use.
+_URL_SAFE = ":/?#@!$&'()*+,;=-._~%"
 _PERCENT_OK = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_HOST_OK = re.compile(r"^[A-Za-z0-9.\-]+$|^\[[0-9A-Fa-f:.]+\]$")
+_HOST_OK = re.compile(r"^[A-Za-z0-9.\-]+$")
+_IPV6_OK = re.compile(r"^[0-9A-Fa-f:.]+$")
 
 
 def clean(value: str) -> str:
@@ -64,7 +66,11 @@ def _normalize(url: str, schemes: frozenset[str]) -> str | None:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
             return None
-    if not _HOST_OK.match(host):
+    if ":" in host:  # urlsplit gives an IPv6 address without its brackets
+        if not _IPV6_OK.match(host):
+            return None
+        host = f"[{host}]"
+    elif not _HOST_OK.match(host):
         return None
     netloc = host if port is None else f"{host}:{port}"
     if parts.username is not None:

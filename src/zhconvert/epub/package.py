@@ -9,6 +9,7 @@ same file.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -176,6 +177,14 @@ def assemble(
     """Return the EPUB file holding the chapters in ``toc`` (in order) and ``images``."""
     from ebooklib import epub
 
+    meta = dataclasses.replace(
+        meta,
+        title=_plain(meta.title) or UNTITLED,
+        creator=_plain(meta.creator),
+        subjects=tuple(dict.fromkeys(filter(None, map(_plain, meta.subjects)))),
+        source=_plain(meta.source),
+        description=_plain(meta.description),
+    )
     chapters = list(_chapters(toc))
     distinct_images = sorted(
         {image.file_name: image for image in images}.values(), key=lambda image: image.file_name
@@ -234,7 +243,11 @@ def assemble(
         spine.append(item)
     if chapters:
         book.guide.append(
-            {"type": "text", "href": chapters[0].file_name, "title": chapters[0].title or UNTITLED}
+            {
+                "type": "text",
+                "href": chapters[0].file_name,
+                "title": _plain(chapters[0].title) or UNTITLED,
+            }
         )
     for image in distinct_images:
         if cover is not None and image.file_name == cover.file_name:
@@ -254,6 +267,11 @@ def assemble(
     writer.process()
     writer.write()
     return out.getvalue()
+
+
+def _plain(text: str) -> str:
+    """Return ``text`` on one line, without what XML cannot hold (for metadata and the TOC)."""
+    return " ".join(markup.clean(text).split())
 
 
 def _document(uid: str, file_name: str, content: bytes) -> Any:
@@ -280,10 +298,11 @@ def _ebooklib_toc(entries: Sequence[TocGroup | Chapter], epub: Any) -> list[Any]
         if isinstance(entry, TocGroup):
             # A heading links to its first chapter: the NCX cannot have a navPoint without one.
             first = _chapters(entry.children)[0].file_name
-            toc.append((epub.Section(entry.title, first), _ebooklib_toc(entry.children, epub)))
+            heading = epub.Section(_plain(entry.title) or UNTITLED, first)
+            toc.append((heading, _ebooklib_toc(entry.children, epub)))
         else:
             uid = "toc-" + entry.file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            toc.append(epub.Link(entry.file_name, entry.title or UNTITLED, uid))
+            toc.append(epub.Link(entry.file_name, _plain(entry.title) or UNTITLED, uid))
     return toc
 
 
@@ -312,17 +331,26 @@ def _writer_class() -> type:
             self.out = _FixedZipFile(
                 self.file_name, self.date_time, compresslevel=self.options["compresslevel"]
             )
-            self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
-            self._write_container()
-            self._write_opf()
-            self._write_items()
-            self.out.close()
+            try:
+                self.out.writestr(
+                    "mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED
+                )
+                self._write_container()
+                self._write_opf()
+                self._write_items()
+            finally:
+                self.out.close()
 
         def _get_nav(self, item: Any) -> bytes:
+            epub_type = "{http://www.idpf.org/2007/ops}type"
             root = etree.fromstring(super()._get_nav(item))
             for nav in root.iter("{http://www.w3.org/1999/xhtml}nav"):
-                if nav.get("{http://www.idpf.org/2007/ops}type") == "landmarks":
+                if nav.get(epub_type) == "landmarks":
                     nav.set("hidden", "hidden")
+                    # ebooklib copies the EPUB 2 guide type; EPUB 3 spells it "titlepage".
+                    for link in nav.iter("{http://www.w3.org/1999/xhtml}a"):
+                        if link.get(epub_type) == "title-page":
+                            link.set(epub_type, "titlepage")
                 else:
                     nav.set("id", "toc")
             out: bytes = etree.tostring(

@@ -10,6 +10,7 @@ Dispatch is a table from block and inline kind to method, as in markdown-it-py's
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -63,11 +64,9 @@ def finish(
     images: Mapping[tuple[str, ...], str | None],
     stylesheet: str = "../style.css",
 ) -> bytes:
-    """Return the chapter as a complete XHTML file, each slot filled from ``images``.
-
-    ``images`` maps a slot's candidates to the image's address relative to the chapter (None when
-    the image could not be had).
-    """
+    """Return the chapter as a complete XHTML file, each image slot filled from ``images``."""
+    # ``images`` maps a slot's candidates to the image's address relative to the chapter, or to
+    # None when the image could not be had.
 
     def fill(match: re.Match[str]) -> str:
         slot = chapter.slots[int(match.group(1))]
@@ -88,7 +87,7 @@ def page(*, title: str, language: str, body: str, stylesheet: str, body_class: s
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
         '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
         f' lang="{lang}" xml:lang="{lang}">\n<head>\n<meta charset="utf-8"/>\n'
-        f"<title>{markup.text(title) or UNTITLED}</title>\n"
+        f"<title>{markup.text(' '.join(markup.clean(title).split())) or UNTITLED}</title>\n"
         f'<link rel="stylesheet" type="text/css" href="{markup.attr(stylesheet)}"/>\n'
         f"</head>\n<body{css_class}>\n{body}</body>\n</html>\n"
     )
@@ -115,13 +114,15 @@ def inline_text(inlines: tuple[m.Inline, ...]) -> str:
     return "".join(out)
 
 
-def format_date(doc_date: object) -> tuple[str, str]:
-    """Return ``(machine, human)`` forms of a post's date for a ``<time>`` element."""
-    import datetime as dt
-
-    if not isinstance(doc_date, dt.datetime):
+def format_date(value: dt.datetime | None) -> tuple[str, str]:
+    """Return the ``(machine, human)`` forms of a post's date for a ``<time>`` element."""
+    if value is None:
         return "", ""
-    return doc_date.isoformat(), doc_date.strftime("%Y-%m-%d %H:%M")
+    value = value.replace(microsecond=0)
+    offset = value.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        value = value.astimezone(dt.timezone.utc)  # HTML has no seconds in a zone offset
+    return value.isoformat(), value.strftime("%Y-%m-%d %H:%M")
 
 
 def render_chapter(doc: m.Document, *, images: str = "embed") -> RenderedChapter:
@@ -143,7 +144,8 @@ class _ChapterRenderer:
     def render(self) -> RenderedChapter:
         meta = self.doc.meta
         out = ['<section class="post" epub:type="chapter">\n']
-        out.append(f'<h1 id="title">{markup.text(meta.title.strip()) or UNTITLED}</h1>\n')
+        title = " ".join(markup.clean(meta.title).split())
+        out.append(f'<h1 id="title">{markup.text(title) or UNTITLED}</h1>\n')
         out.append(self._byline())
         out.extend(self._blocks(self._body_blocks()))
         out.append(self._footnotes())

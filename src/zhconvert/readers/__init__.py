@@ -162,10 +162,13 @@ def _metadata(mapping: Mapping[str, Any], blocks: tuple[Block, ...], page_url: s
     cover = ""
     for key in ("headimg", "thumbnail", "cover"):
         candidate = mapping.get(key)
-        if isinstance(candidate, str) and candidate.strip():
-            if not _PLACEHOLDER_COVER.search(candidate):
-                cover = candidate.strip()
-                break
+        if (
+            isinstance(candidate, str)
+            and candidate.strip()
+            and not _PLACEHOLDER_COVER.search(candidate)
+        ):
+            cover = candidate.strip()
+            break
     url = page_url or answer_url
     for key in ("url", "link", "permalink"):
         candidate = mapping.get(key)
