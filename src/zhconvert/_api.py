@@ -47,14 +47,42 @@ def load(path: StrPath, *, strict: bool = False) -> Document:
     return loads(data, path=name, strict=strict)
 
 
-def dumps(doc: Document, format: str = "markdown", **options: Any) -> str | bytes:
-    """Render a Document in ``format``: ``str`` for text formats, ``bytes`` for EPUB."""
+def dumps(
+    doc: Document,
+    format: str = "markdown",
+    *,
+    chinese: str | None = None,
+    cjk_spacing: bool = False,
+    **options: Any,
+) -> str | bytes:
+    """Render a Document in ``format``: ``str`` for text formats, ``bytes`` for EPUB.
+
+    ``chinese`` (``"s"``, ``"t"``, ``"tw"``, ``"hk"``; ``None`` or ``"none"``: as it is) and
+    ``cjk_spacing`` are taken by every writer, plugins included: they rewrite the document's
+    prose before it is written (see ``zhconvert.chinese``). Other ``options`` are the writer's own.
+    """
     writer = get_writer(format)
-    return writer.write(doc, make_options(writer, options))
+    writer_options = make_options(writer, options)
+    if chinese is not None or cjk_spacing is not False:
+        from .chinese import apply_text_options
+
+        doc = apply_text_options(doc, chinese=chinese, cjk_spacing=cjk_spacing)
+    return writer.write(doc, writer_options)
 
 
-def dump(doc: Document, path: StrPath, format: str = "markdown", **options: Any) -> None:
-    """Write a Document to ``path`` in ``format``, atomically (temporary file, then rename)."""
-    out = dumps(doc, format, **options)
+def dump(
+    doc: Document,
+    path: StrPath,
+    format: str = "markdown",
+    *,
+    chinese: str | None = None,
+    cjk_spacing: bool = False,
+    **options: Any,
+) -> None:
+    """Write a Document to ``path`` in ``format``, atomically (temporary file, then rename).
+
+    Takes the same options as `dumps`.
+    """
+    out = dumps(doc, format, chinese=chinese, cjk_spacing=cjk_spacing, **options)
     data = out if isinstance(out, bytes) else out.encode("utf-8")
     atomic_write_bytes(Path(os.fspath(path)), data)

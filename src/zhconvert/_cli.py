@@ -8,12 +8,16 @@ dependencies inside ``run`` so that ``zhconvert --version`` and ``--help`` start
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
+import re
 import sys
 from collections.abc import Sequence
 from importlib import import_module
-from typing import Any
+from typing import Any, NoReturn
 
-from ._commands._common import UsageError
+from ._commands._common import UsageError, error
+from .config import ConfigError
 from .errors import ZhconvertError
 
 __all__ = ["main", "run"]
@@ -24,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "book": "zhconvert._commands.book",
     "normalize": "zhconvert._commands.normalize",
     "inspect": "zhconvert._commands.inspect",
+    "config": "zhconvert._commands.config",
 }
 
 EPILOG = """\
@@ -33,8 +38,144 @@ examples:
   zhconvert convert posts/ -t md -o clean/        a folder to a folder, in parallel
   zhconvert book posts/ -o archive.epub           a folder as one EPUB book
   zhconvert normalize --check _posts/             what the pre-commit hook would fix
+  zhconvert convert post.md --chinese tw          Traditional Chinese, Taiwan's phrases
   zhconvert inspect post.md                       metadata and an outline of the blocks
+  zhconvert config                                the settings in force, and their origin
+  zhconvert --print-completion bash               a completion script for bash (or zsh)
 """
+
+#: Flags users bring from other tools, and what zhconvert calls them.
+FOREIGN_FLAGS = {
+    "--format": "-t/--to names the output format",
+    "--output-format": "-t/--to names the output format",
+    "--write": "-t/--to names the output format",
+    "-w": "-t/--to names the output format",
+    "--from": "zhconvert reads posts whatever they hold; -t/--to names the output format",
+    "-f": "zhconvert reads posts whatever they hold; -t/--to names the output format",
+    "--traditional": "--chinese t (or tw, hk)",
+    "--simplified": "--chinese s",
+    "--pangu": "--cjk-spacing",
+    "--spacing": "--cjk-spacing",
+    "--color": "colour follows the terminal; set NO_COLOR to turn it off",
+    "--no-color": "colour follows the terminal; set NO_COLOR to turn it off",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors suggest the option or choice that was meant.
+
+    (argparse's own ``suggest_on_error`` needs Python 3.14.)
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: dict[str, _Parser] = {}
+        self._argv: list[str] = []
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        self._argv = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        hint = self._suggest(message)
+        # Unknown options are reported by the top parser; the command's usage is the useful one.
+        parser: argparse.ArgumentParser = self
+        if message.startswith("unrecognized arguments:"):
+            parser = self.commands.get(self._command() or "", self)
+        parser.print_usage(sys.stderr)
+        parser.exit(2, f"{parser.prog}: error: {message}{hint}\n")
+
+    def _command(self) -> str | None:
+        return next((a for a in self._argv if a in self.commands), None)
+
+    def _options(self) -> list[str]:
+        return [o for action in self._actions for o in action.option_strings]
+
+    def _suggest(self, message: str) -> str:
+        if message.startswith("unrecognized arguments:"):
+            hints = [
+                self._suggest_option(token.split("=", 1)[0])
+                for token in message.split(":", 1)[1].split()
+                if token.startswith("-")
+            ]
+            return "".join(f"\n  {hint}" for hint in hints if hint)
+        match = re.match(
+            r"argument (?P<name>[^:]+): invalid choice: (?P<value>'[^']*'|\S+)", message
+        )
+        if match:
+            value = match["value"].strip("'")
+            action = self._action_named(match["name"])
+            choices = [str(c) for c in (action.choices or ())] if action is not None else []
+            close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+            if close:
+                return f"\n  did you mean {close[0]!r}?"
+            if match["name"] == "COMMAND" and (os.path.exists(value) or "." in value):
+                return f"\n  to convert a post, name the command: zhconvert convert {value}"
+        return ""
+
+    def _action_named(self, name: str) -> argparse.Action | None:
+        for action in self._actions:
+            if name in ("/".join(action.option_strings), action.metavar, action.dest):
+                return action
+        return None
+
+    def _suggest_option(self, option: str) -> str:
+        command = self._command()
+        parser = self.commands.get(command, self) if command else self
+        known = parser._options()
+        if option in FOREIGN_FLAGS:
+            return f"{option}: {FOREIGN_FLAGS[option]}"
+        close = difflib.get_close_matches(option, known, n=1, cutoff=0.6)
+        if close:
+            return f"{option}: did you mean {close[0]}?"
+        elsewhere = [name for name, sub in self.commands.items() if option in sub._options()]
+        if elsewhere:
+            return f"{option} is an option of: {', '.join(f'zhconvert {n}' for n in elsewhere)}"
+        if command is not None and option in self._options():
+            return f"{option} goes before the command: zhconvert {option} ..."
+        return ""
+
+
+#: Metavars of arguments that name files, and of those that name folders (for completion).
+_FILE_METAVARS = {"INPUT", "FILE", "PATH", "OUT", "BOOK.epub", "IMAGE", "GLOB"}
+_FOLDER_METAVARS = {"DIR", "FOLDER"}
+
+
+class _CompletionAction(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(
+            option_strings,
+            dest,
+            choices=("bash", "zsh", "tcsh"),
+            metavar="SHELL",
+            help="print a completion script for SHELL (bash, zsh, tcsh) and exit",
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        try:
+            import shtab
+        except ImportError:
+            parser.exit(
+                1,
+                "Error: shell completion needs shtab: pip install shtab (with pipx: pipx inject "
+                "zhconvert shtab), or install zhconvert with its [completion] extra\n",
+            )
+        commands: dict[str, argparse.ArgumentParser] = getattr(parser, "commands", {})
+        parsers = [parser, *commands.values()]
+        for each in parsers:
+            for action in each._actions:
+                if action.metavar in _FILE_METAVARS:
+                    action.complete = shtab.FILE  # type: ignore[attr-defined]
+                elif action.metavar in _FOLDER_METAVARS:
+                    action.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
+        sys.stdout.write(shtab.complete(parser, shell=values))
+        parser.exit(0)
 
 
 class _VersionAction(argparse.Action):
@@ -58,7 +199,7 @@ class _VersionAction(argparse.Action):
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every sub-command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="zhconvert",
         description="Convert archived Zhihu and other Chinese web posts to clean Markdown, "
         "plain text, JSON and EPUB.",
@@ -66,10 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action=_VersionAction)
+    parser.add_argument("--print-completion", action=_CompletionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         module = import_module(module_name)
-        command = sub.add_parser(
+        command: _Parser = sub.add_parser(
             name,
             help=module.HELP,
             description=module.DESCRIPTION,
@@ -78,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         module.add_arguments(command)
         command.set_defaults(_run=module.run)
+        parser.commands[name] = command
     return parser
 
 
@@ -94,11 +237,11 @@ def run(argv: Sequence[str]) -> int:
     try:
         code: int = args._run(args)
         return code
-    except UsageError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+    except (UsageError, ConfigError) as exc:
+        error(str(exc))
         return 2
     except ZhconvertError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        error(str(exc))
         return 1
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
@@ -106,13 +249,10 @@ def run(argv: Sequence[str]) -> int:
     except BrokenPipeError:
         return 1
     except RecursionError:
-        print("Error: input too deeply nested", file=sys.stderr)
+        error("input too deeply nested")
         return 1
     except Exception as exc:  # never a traceback for a user; say what to report
-        print(
-            f"Error: internal error ({type(exc).__name__}: {exc}); please report it",
-            file=sys.stderr,
-        )
+        error(f"internal error ({type(exc).__name__}: {exc}); please report it")
         return 70
 
 

@@ -6,14 +6,16 @@ the git repository (the folder holding ``.git``), so a stray file in a home fold
 In ``zhconvert.toml`` the keys may stand at the top level or in ``[tool.zhconvert]``; when both
 files are in one folder, ``zhconvert.toml`` wins.
 
-Keys (see ``docs/configuration.md``)::
+Keys (see ``docs/configuration.md``; ``KEYS`` says which commands use each)::
 
     [tool.zhconvert]
     front-matter = "keep"     # or "normalize"
     images = "best"           # or "src"
     exclude = ["drafts/**", "*.raw.md"]
+    chinese = "none"          # or "s", "t", "tw", "hk"
+    cjk-spacing = false       # or true
 
-Every value is a :class:`Setting` that remembers where it came from (``"default"``, a file, or
+Every value is a `Setting` that remembers where it came from (``"default"``, a file, or
 ``"command line"``), so that ``zhconvert config`` can explain it.
 """
 
@@ -29,11 +31,14 @@ from typing import Any, Generic, TypeVar
 from .errors import ZhconvertError
 
 __all__ = [
+    "CHINESE_CHOICES",
     "CONFIG_FILES",
     "FRONT_MATTER_MODES",
     "IMAGE_CHOICES",
+    "KEYS",
     "Config",
     "ConfigError",
+    "Key",
     "Setting",
     "find_config",
     "load_config",
@@ -44,11 +49,59 @@ CONFIG_FILES = ("zhconvert.toml", "pyproject.toml")
 
 FRONT_MATTER_MODES = ("keep", "normalize")
 IMAGE_CHOICES = ("best", "src")
+#: ``none`` leaves the text as it is; the others are ``zhconvert.chinese.CHINESE_TARGETS``.
+CHINESE_CHOICES = ("none", "s", "t", "tw", "hk")
 
 DEFAULT_ORIGIN = "default"
 COMMAND_LINE = "command line"
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One configuration key: its name in the file, the flag that overrides it, who uses it."""
+
+    name: str
+    flag: str
+    commands: tuple[str, ...]
+    help: str
+
+
+#: Every key, in the order ``zhconvert config`` shows them.
+KEYS: tuple[Key, ...] = (
+    Key(
+        "front-matter",
+        "--front-matter",
+        ("normalize", "convert"),
+        'keep the front matter as in the file ("keep") or write the typed metadata ("normalize")',
+    ),
+    Key(
+        "images",
+        "--images",
+        ("normalize",),
+        'figures point at the full-size image ("best") or the one the page showed ("src")',
+    ),
+    Key(
+        "exclude",
+        "--exclude",
+        ("normalize", "convert"),
+        "globs of files never touched (convert: files found in folders)",
+    ),
+    Key(
+        "chinese",
+        "--chinese",
+        ("convert", "normalize", "book"),
+        'convert Chinese: "s" Simplified, "t" Traditional, "tw" Taiwan, "hk" Hong Kong, '
+        '"none" as it is',
+    ),
+    Key(
+        "cjk-spacing",
+        "--cjk-spacing",
+        ("convert", "normalize", "book"),
+        "insert spaces between CJK and Latin text (never in code or URLs)",
+    ),
+)
 
 
 class ConfigError(ZhconvertError):
@@ -77,6 +130,8 @@ class Config:
     front_matter: Setting[str] = Setting("keep")
     images: Setting[str] = Setting("best")
     exclude: Setting[tuple[str, ...]] = Setting(())
+    chinese: Setting[str] = Setting("none")
+    cjk_spacing: Setting[bool] = Setting(False)
     path: Path | None = None
     root: Path = field(default_factory=Path.cwd)
     warnings: tuple[str, ...] = ()
@@ -87,6 +142,8 @@ class Config:
         front_matter: str | None = None,
         images: str | None = None,
         exclude: Iterable[str] = (),
+        chinese: str | None = None,
+        cjk_spacing: bool | None = None,
     ) -> Config:
         """Return this configuration with the command line's values on top.
 
@@ -99,6 +156,11 @@ class Config:
         if images is not None:
             _check_choice("images", images, IMAGE_CHOICES, COMMAND_LINE)
             config = replace(config, images=Setting(images, COMMAND_LINE))
+        if chinese is not None:
+            _check_choice("chinese", chinese, CHINESE_CHOICES, COMMAND_LINE)
+            config = replace(config, chinese=Setting(chinese, COMMAND_LINE))
+        if cjk_spacing is not None:
+            config = replace(config, cjk_spacing=Setting(bool(cjk_spacing), COMMAND_LINE))
         extra = tuple(exclude)
         if extra:
             origin = COMMAND_LINE
@@ -120,7 +182,15 @@ class Config:
             ("front-matter", self.front_matter),
             ("images", self.images),
             ("exclude", self.exclude),
+            ("chinese", self.chinese),
+            ("cjk-spacing", self.cjk_spacing),
         ]
+
+    @property
+    def text_options(self) -> dict[str, Any]:
+        """Return the Chinese-text options for ``zhconvert.dumps``: ``chinese``, ``cjk_spacing``."""
+        chinese = None if self.chinese.value == "none" else self.chinese.value
+        return {"chinese": chinese, "cjk_spacing": self.cjk_spacing.value}
 
 
 def find_config(start: Path | None = None) -> Config:
@@ -207,6 +277,16 @@ def _build(table: Mapping[str, Any], path: Path) -> Config:
                 )
             _compile_globs(tuple(value))  # reject a bad glob now, not on the first file
             config = replace(config, exclude=Setting(tuple(value), origin))
+        elif name == "chinese":
+            _check_choice(key, value, CHINESE_CHOICES, str(path))
+            config = replace(config, chinese=Setting(value, origin))
+        elif name == "cjk-spacing":
+            if not isinstance(value, bool):
+                shown = f'"{value}"' if isinstance(value, str) else repr(value)
+                raise ConfigError(
+                    f"[tool.zhconvert] {key}: must be true or false, not {shown}", path=str(path)
+                )
+            config = replace(config, cjk_spacing=Setting(value, origin))
         else:
             # Another command (or a newer zhconvert) may own the key: warn, do not fail.
             warnings.append(f"{path}: [tool.zhconvert] unknown key {key!r} ignored")
@@ -215,7 +295,8 @@ def _build(table: Mapping[str, Any], path: Path) -> Config:
 
 def _check_choice(key: str, value: object, choices: tuple[str, ...], where: str) -> None:
     if value not in choices:
-        allowed = " or ".join(f'"{c}"' for c in choices)
+        quoted = [f'"{c}"' for c in choices]
+        allowed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
         shown = f'"{value}"' if isinstance(value, str) else repr(value)
         place = "" if where == COMMAND_LINE else "[tool.zhconvert] "
         path = None if where == COMMAND_LINE else where

@@ -23,7 +23,7 @@ from typing import Literal
 
 from ._api import dumps, loads
 from ._atomic import atomic_write_bytes
-from .config import FRONT_MATTER_MODES, IMAGE_CHOICES
+from .config import CHINESE_CHOICES, FRONT_MATTER_MODES, IMAGE_CHOICES
 from .errors import OptionError, ZhconvertError
 from .model import Block, BlockQuote, Document, Figure, ListBlock, ListItem
 
@@ -73,13 +73,18 @@ def normalize_file(
     check: bool = False,
     front_matter: str = "keep",
     images: str = "best",
+    chinese: str | None = None,
+    cjk_spacing: bool = False,
 ) -> NormalizeResult:
     """Rewrite the post at ``path`` as clean Markdown if its body holds HTML.
 
     With ``check=True`` nothing is written. Never raises for a bad file: a file that cannot be
-    read or converted is left untouched and reported as ``failed``.
+    read or converted is left untouched and reported as ``failed``. ``chinese`` and
+    ``cjk_spacing`` are ``zhconvert.dumps``' Chinese-text options, applied to the body (the
+    front matter follows ``front_matter``: kept as it is, or written from the converted
+    metadata).
     """
-    _check_options(front_matter, images)
+    _check_options(front_matter, images, chinese, cjk_spacing)
     shown = Path(os.fspath(path))
     # Write through a symbolic link: replacing the link itself would turn it into a copy.
     target = Path(os.path.realpath(shown)) if shown.is_symlink() else shown
@@ -96,7 +101,14 @@ def normalize_file(
         return NormalizeResult(shown, "failed", f"cannot read: {exc.strerror or exc}")
 
     try:
-        outcome = _convert(data, path=str(shown), front_matter=front_matter, images=images)
+        outcome = _convert(
+            data,
+            path=str(shown),
+            front_matter=front_matter,
+            images=images,
+            chinese=chinese,
+            cjk_spacing=cjk_spacing,
+        )
     except ZhconvertError as exc:
         return NormalizeResult(shown, "failed", _reason(exc))
     except RecursionError:
@@ -133,14 +145,27 @@ def normalize_file(
 
 
 def normalize_bytes(
-    data: bytes, *, path: str | None = None, front_matter: str = "keep", images: str = "best"
+    data: bytes,
+    *,
+    path: str | None = None,
+    front_matter: str = "keep",
+    images: str = "best",
+    chinese: str | None = None,
+    cjk_spacing: bool = False,
 ) -> bytes | None:
     """Return the normalized bytes of a post, or ``None`` when it is to be left alone.
 
     Raises ``ZhconvertError`` when the post cannot be converted safely.
     """
-    _check_options(front_matter, images)
-    return _convert(data, path=path, front_matter=front_matter, images=images).after
+    _check_options(front_matter, images, chinese, cjk_spacing)
+    return _convert(
+        data,
+        path=path,
+        front_matter=front_matter,
+        images=images,
+        chinese=chinese,
+        cjk_spacing=cjk_spacing,
+    ).after
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +190,15 @@ _BOMS = (
 )
 
 
-def _convert(data: bytes, *, path: str | None, front_matter: str, images: str) -> _Outcome:
+def _convert(
+    data: bytes,
+    *,
+    path: str | None,
+    front_matter: str,
+    images: str,
+    chinese: str | None = None,
+    cjk_spacing: bool = False,
+) -> _Outcome:
     doc = loads(data, path=path)
     original_front_matter = doc.front_matter
     if original_front_matter is None:
@@ -191,7 +224,9 @@ def _convert(data: bytes, *, path: str | None, front_matter: str, images: str) -
     if images == "src":
         doc = _prefer_src_images(doc)
 
-    rendered = dumps(doc, "markdown", front_matter=front_matter)
+    rendered = dumps(
+        doc, "markdown", front_matter=front_matter, chinese=chinese, cjk_spacing=cjk_spacing
+    )
     if not isinstance(rendered, str):
         raise ZhconvertError("the Markdown writer returned bytes, not text")
     if front_matter == "keep":
@@ -334,11 +369,17 @@ def _src_block(block: Block) -> Block:
     return block
 
 
-def _check_options(front_matter: str, images: str) -> None:
+def _check_options(
+    front_matter: str, images: str, chinese: str | None = None, cjk_spacing: bool = False
+) -> None:
     if front_matter not in FRONT_MATTER_MODES:
         raise OptionError(f'front_matter must be "keep" or "normalize", not {front_matter!r}')
     if images not in IMAGE_CHOICES:
         raise OptionError(f'images must be "best" or "src", not {images!r}')
+    if chinese is not None and chinese not in CHINESE_CHOICES:
+        raise OptionError(f"chinese must be one of s, t, tw, hk (or none), not {chinese!r}")
+    if not isinstance(cjk_spacing, bool):
+        raise OptionError(f"cjk_spacing must be True or False, not {cjk_spacing!r}")
 
 
 def _reason(exc: ZhconvertError) -> str:

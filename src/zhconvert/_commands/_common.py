@@ -1,15 +1,37 @@
-"""What several sub-commands share: reporting and walking input folders."""
+"""What several sub-commands share: messages, verbosity, settings, and walking input folders.
+
+Messages go to standard error as one line each (``Error: ...``, ``Warning: ...``); the label is
+coloured only when that stream is a terminal, never when ``NO_COLOR`` is set (no-color.org) or
+``TERM=dumb``; ``FORCE_COLOR`` colours it anyway (CI logs).
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
+from ..config import CHINESE_CHOICES
 from ..errors import ZhconvertError
 
-__all__ = ["POST_SUFFIXES", "UsageError", "error", "iter_posts", "warn"]
+if TYPE_CHECKING:
+    from ..config import Config
+
+__all__ = [
+    "POST_SUFFIXES",
+    "UsageError",
+    "add_settings_arguments",
+    "add_verbosity_arguments",
+    "error",
+    "iter_posts",
+    "load_settings",
+    "paint",
+    "use_colour",
+    "warn",
+]
 
 
 class UsageError(ZhconvertError):
@@ -19,15 +41,98 @@ class UsageError(ZhconvertError):
 #: File endings read as posts when a folder is walked.
 POST_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 
+_COLOURS = {"red": "31", "yellow": "33", "green": "32", "bold": "1"}
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Return whether messages on ``stream`` may be coloured."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+def paint(text: str, colour: str, stream: TextIO) -> str:
+    """Return ``text`` in ``colour`` (``red``, ``yellow``, ``green``, ``bold``) for ``stream``."""
+    if not use_colour(stream):
+        return text
+    return f"\033[{_COLOURS[colour]}m{text}\033[0m"
+
 
 def error(message: str) -> None:
     """Print one ``Error: ...`` line on stderr."""
-    print(f"Error: {message}", file=sys.stderr)
+    stream = sys.stderr
+    print(f"{paint('Error:', 'red', stream)} {message}", file=stream)
 
 
 def warn(message: str) -> None:
     """Print one ``Warning: ...`` line on stderr."""
-    print(f"Warning: {message}", file=sys.stderr)
+    stream = sys.stderr
+    print(f"{paint('Warning:', 'yellow', stream)} {message}", file=stream)
+
+
+def add_verbosity_arguments(parser: argparse.ArgumentParser, *, quiet: str, verbose: str) -> None:
+    """Add ``-q/--quiet`` and ``-v/--verbose`` (one or the other); errors are always printed."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", help=quiet)
+    group.add_argument("-v", "--verbose", action="store_true", help=verbose)
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--config FILE`` and the Chinese-text options every command that writes takes."""
+    group = parser.add_argument_group(
+        "settings (also read from [tool.zhconvert]; see zhconvert config)"
+    )
+    group.add_argument(
+        "--chinese",
+        choices=CHINESE_CHOICES,
+        default=None,
+        help="convert Chinese text with OpenCC: s Simplified, t Traditional, tw Taiwan (with "
+        "Taiwanese phrases), hk Hong Kong, none as it is (default: none)",
+    )
+    group.add_argument(
+        "--cjk-spacing",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="insert a space between CJK and Latin text, never inside code or URLs (default: off)",
+    )
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None,
+        help="read settings from FILE instead of searching for zhconvert.toml/pyproject.toml",
+    )
+
+
+def load_settings(
+    args: argparse.Namespace, *, start: Path | None = None, **overrides: Any
+) -> Config:
+    """Return the settings in force, with the command line's values on top.
+
+    They come from ``--config FILE`` or from the configuration found from ``start`` (default:
+    the working directory); ``overrides`` are ``Config.override``'s arguments beyond
+    ``chinese`` and ``cjk_spacing``. The file's warnings (unknown keys) are printed unless
+    ``--quiet``.
+    """
+    from ..config import find_config, load_config
+
+    path = getattr(args, "config", None)
+    config = load_config(Path(path)) if path else find_config(start or Path.cwd())
+    config = config.override(
+        chinese=getattr(args, "chinese", None),
+        cjk_spacing=getattr(args, "cjk_spacing", None),
+        **overrides,
+    )
+    if not getattr(args, "quiet", False):
+        for message in config.warnings:
+            warn(message)
+    return config
 
 
 def iter_posts(

@@ -7,16 +7,30 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._common import UsageError, error, iter_posts, warn
+from ._common import (
+    UsageError,
+    add_settings_arguments,
+    add_verbosity_arguments,
+    error,
+    iter_posts,
+    load_settings,
+    warn,
+)
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 HELP = "convert posts to markdown, text, json or epub"
 DESCRIPTION = """\
 Convert posts to another format. A file goes to a file (-o FILE) or to standard output; '-'
 reads standard input. Folders are converted into an output folder (-o DIR) that mirrors their
 tree, in parallel (--jobs). Bad files are named on stderr and the others still converted; the
-exit code is then 1."""
+exit code is then 1.
+
+Settings (--chinese, --cjk-spacing, front-matter, exclude) are also read from [tool.zhconvert] in
+pyproject.toml or zhconvert.toml (see zhconvert config); options given here win."""
 EPILOG = """\
 examples:
   zhconvert convert post.md                        Markdown on standard output
@@ -25,6 +39,8 @@ examples:
   cat post.md | zhconvert convert - -t md          standard input
   zhconvert convert _posts/ -t md -o clean/        a folder, mirrored into clean/
   zhconvert convert post.md -t epub -o post.epub   one post as an e-book
+  zhconvert convert post.md --chinese tw           Traditional Chinese for Taiwan
+  zhconvert convert post.md --cjk-spacing          a space between 中文 and English
 """
 
 _EXTENSION_FORMATS = {
@@ -72,7 +88,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="treat front matter that does not parse as an error instead of a warning",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print no warnings")
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files matching GLOB found in folders (repeatable; added to the configured "
+        "globs)",
+    )
+    add_verbosity_arguments(
+        parser,
+        quiet="print no warnings and no summary (errors still are)",
+        verbose="also name each file as it is written",
+    )
+    add_settings_arguments(parser)
     from .book import add_epub_arguments
 
     add_epub_arguments(parser)
@@ -87,13 +116,31 @@ class _Job:
     strict: bool
 
 
-def _writer_options(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
-    from ..writers import get_writer
+def _get_writer(fmt: str) -> Any:
+    """Return the writer for ``fmt``; an unknown name's error suggests the closest known one."""
+    import difflib
 
-    writer = get_writer(fmt)
+    from ..errors import UnknownFormatError
+    from ..writers import BUILTIN_ALIASES, available_formats, get_writer
+
+    try:
+        return get_writer(fmt)
+    except UnknownFormatError as exc:
+        names = [*available_formats(), *BUILTIN_ALIASES]
+        close = difflib.get_close_matches(fmt.strip().lower(), names, n=1, cutoff=0.6)
+        if not close or exc.reason.startswith("the writer plugin"):
+            raise
+        raise UnknownFormatError(f"{exc.reason}; did you mean -t {close[0]}?") from None
+
+
+def _writer_options(args: argparse.Namespace, fmt: str, config: Config) -> dict[str, Any]:
+    writer = _get_writer(fmt)
     options: dict[str, Any] = {}
-    if writer.name == "markdown" and args.front_matter:
-        options["front_matter"] = args.front_matter
+    if writer.name == "markdown":
+        # The configuration's front-matter (keep or normalize) applies to Markdown only.
+        front_matter = args.front_matter or config.front_matter.value
+        if front_matter != "keep":
+            options["front_matter"] = front_matter
     if writer.name == "text" and args.wrap is not None:
         options["wrap"] = args.wrap
     if writer.name == "epub":
@@ -104,6 +151,8 @@ def _writer_options(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
         raise UsageError(f"--front-matter applies to markdown, not to {writer.name}")
     if args.wrap is not None and writer.name != "text":
         raise UsageError(f"--wrap applies to text, not to {writer.name}")
+    # Taken by every writer, plugins included (zhconvert.dumps applies them).
+    options.update({k: v for k, v in config.text_options.items() if v})
     return options
 
 
@@ -142,7 +191,9 @@ def _convert_chunk(jobs: list[_Job]) -> list[tuple[str, str | None, tuple[str, .
     return [convert_one(job) for job in jobs]
 
 
-def _plan(args: argparse.Namespace, fmt: str, options: dict[str, Any]) -> list[_Job]:
+def _plan(
+    args: argparse.Namespace, fmt: str, options: dict[str, Any], config: Config
+) -> list[_Job]:
     from ..errors import ZhconvertError
     from ..writers import get_writer
 
@@ -170,7 +221,11 @@ def _plan(args: argparse.Namespace, fmt: str, options: dict[str, Any]) -> list[_
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            pairs = [(p, p.relative_to(path)) for p in iter_posts(path, skip=[out_dir])]
+            pairs = [
+                (p, p.relative_to(path))
+                for p in iter_posts(path, skip=[out_dir])
+                if not config.is_excluded(p)
+            ]
         else:
             pairs = [(path, Path(path.name))]
         for source, relative in pairs:
@@ -194,8 +249,12 @@ def run(args: argparse.Namespace) -> int:
     if fmt is None:
         suffix = Path(args.output).suffix.lower() if args.output and args.output != "-" else ""
         fmt = _EXTENSION_FORMATS.get(suffix, "markdown")
-    options = _writer_options(args, fmt)
-    jobs = _plan(args, fmt, options)
+    config = load_settings(args, exclude=args.exclude)
+    from ..chinese import check_text_options
+
+    check_text_options(**config.text_options)  # a missing library fails once, not per file
+    options = _writer_options(args, fmt, config)
+    jobs = _plan(args, fmt, options, config)
     for job in jobs:
         if job.source != "-" and not os.path.exists(job.source):
             raise ZhconvertError("no such file", path=job.source)
@@ -208,13 +267,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         results = _run_parallel(jobs, workers)
     failed = 0
-    for _source, problem, warnings in results:
+    # Results come in the order of the jobs, in parallel too.
+    for job, (source, problem, warnings) in zip(jobs, results, strict=True):
         if not args.quiet:
             for warning in warnings:
                 warn(warning)
         if problem is not None:
             failed += 1
             error(problem)
+        elif args.verbose:
+            print(f"converted: {source} -> {job.target or '<stdout>'}", file=sys.stderr)
     if len(jobs) > 1 and not args.quiet:
         done = len(jobs) - failed
         summary = f"converted {done} of {len(jobs)} posts into {args.output}"

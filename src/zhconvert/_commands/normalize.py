@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._common import add_settings_arguments, add_verbosity_arguments
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
@@ -26,7 +28,9 @@ byte for byte as they were. Each file keeps its encoding, byte order mark, line 
 newline and permission bits; writes are atomic. Folders are walked for *.md and *.markdown.
 
 Settings come from [tool.zhconvert] in pyproject.toml or from zhconvert.toml, searched from the
-working directory up to the repository root; options given here win.
+working directory up to the repository root; options given here win (zhconvert config shows
+them). --chinese and --cjk-spacing apply to the posts being rewritten; with front-matter
+"keep" the front matter stays byte for byte as it is.
 
 exit status: 0 nothing to change, 1 files were (or with --check would be) rewritten or could not
 be converted, 2 usage or configuration error."""
@@ -38,6 +42,7 @@ examples:
   zhconvert normalize --front-matter normalize post.md
                                                  also rewrite the front matter (ISO dates)
   zhconvert normalize --exclude 'drafts/**' .    skip files matching a glob
+  zhconvert normalize --chinese tw _posts/       also convert the text to Traditional (Taiwan)
 """
 
 #: File endings taken from a folder (a file named on the command line is always taken).
@@ -76,34 +81,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="GLOB",
         help="skip files matching GLOB (repeatable; added to the configured globs)",
     )
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        help="also name each file left alone, and why",
+    add_verbosity_arguments(
+        parser,
+        quiet="print errors only: no warnings, no fixed/would fix lines",
+        verbose="also name each file left alone, and why",
     )
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        default=None,
-        help="read settings from FILE instead of searching for pyproject.toml/zhconvert.toml",
-    )
+    add_settings_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import ConfigError, find_config, load_config
-    from ._common import error, warn
+    from ..config import ConfigError
+    from ._common import error, load_settings, warn
 
     try:
-        config = load_config(Path(args.config)) if args.config else find_config(Path.cwd())
-        config = config.override(
-            front_matter=args.front_matter, images=args.images, exclude=args.exclude
+        config = load_settings(
+            args, front_matter=args.front_matter, images=args.images, exclude=args.exclude
         )
     except ConfigError as exc:
         error(str(exc))
         return 2
-    for message in config.warnings:
-        warn(message)
+    text_options = config.text_options
+    from ..chinese import check_text_options
+
+    check_text_options(**text_options)  # a missing library fails once, not once per post
 
     from ..normalize import normalize_file
 
@@ -123,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
             check=check,
             front_matter=config.front_matter.value,
             images=config.images.value,
+            chinese=text_options["chinese"],
+            cjk_spacing=text_options["cjk_spacing"],
         )
         if result.status == "failed":
             error(f"{path}: {result.reason}")
@@ -133,11 +135,13 @@ def run(args: argparse.Namespace) -> int:
                 print(f"left alone: {path}: {result.reason}", file=sys.stderr)
             continue
         changed = True
-        for message in result.warnings:
-            warn(message if message.startswith(f"{path}:") else f"{path}: {message}")
+        if not args.quiet:
+            for message in result.warnings:
+                warn(message if message.startswith(f"{path}:") else f"{path}: {message}")
         if args.diff:
             _print_diff(result)
-        print(f"{'would fix' if check else 'fixed'}: {path}", file=sys.stderr)
+        if not args.quiet:
+            print(f"{'would fix' if check else 'fixed'}: {path}", file=sys.stderr)
     return 1 if changed or failed else 0
 
 

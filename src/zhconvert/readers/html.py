@@ -670,22 +670,38 @@ class _Reader:
             height = height or _int(img.get("data-rawheight")) or _int(img.get("height"))
         caption_el = el.find(".//figcaption")
         caption: tuple[Inline, ...] = ()
+        hoisted: list[Block] = []
         if caption_el is not None:
             pieces = self.inline_children(caption_el)
             caption = _trim([p for p in pieces if not isinstance(p, _BLOCK_TYPES)])
+            hoisted = [p for p in pieces if isinstance(p, _BLOCK_TYPES)]
         out: list[Block] = []
         if candidates:
             out.append(Figure(candidates[0], caption, tuple(candidates[1:]), width, height))
         elif _has_content(caption):
             out.append(Paragraph(caption))
+        out.extend(hoisted)
         for formula in formulas:
             if isinstance(formula, MathBlock):
                 out.append(formula)
             elif isinstance(formula, InlineMath):
                 out.append(MathBlock(formula.tex))
+        # Anything else a figure holds (text, paragraphs: broken or hand-made markup) follows it.
+        removed = [*el.iter("img"), *([caption_el] if caption_el is not None else [])]
+        rest = _without(el, removed)
+        if rest is not None:
+            out.extend(self.flow(rest))
         return out
 
     def table(self, el: etree._Element) -> list[Block]:
+        # Text outside the cells (a caption, stray text or paragraphs in broken markup) comes
+        # first, where browsers show it; cells are read by the table itself.
+        rest = _without(el, _cells(el))
+        out = self.flow(rest) if rest is not None else []
+        table = self._table(el)
+        return [*out, *table] if table else out
+
+    def _table(self, el: etree._Element) -> list[Block]:
         rows: list[tuple[TableCell, ...]] = []
         header: tuple[TableCell, ...] = ()
         for index, tr in enumerate(_rows(el)):
@@ -978,6 +994,69 @@ def _rows(table: etree._Element) -> Iterator[etree._Element]:
             yield from (r for r in child if isinstance(r.tag, str) and r.tag.lower() == "tr")
 
 
+def _cells(table: etree._Element) -> list[etree._Element]:
+    """Return the cells ``Reader.table`` reads: those of the rows ``_rows`` finds."""
+    return [
+        cell
+        for row in _rows(table)
+        for cell in row
+        if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")
+    ]
+
+
+def _without(el: etree._Element, removed: list[etree._Element]) -> etree._Element | None:
+    """Return a copy of ``el`` without the descendants in ``removed`` (their tails kept).
+
+    None when nothing but whitespace would be left, which is the common case: the copy is only
+    made when there is something to read in it.
+    """
+    nodes = list(el.iterdescendants())  # holds the proxies, so that their ids stay unique
+    gone = {id(node) for node in removed}
+    inside: set[int] = set()
+    left = bool(el.text and el.text.strip())
+    for node in nodes:
+        parent = node.getparent()
+        if parent is not None and (id(parent) in gone or id(parent) in inside):
+            inside.add(id(node))  # goes with the removed node it is in
+            continue
+        tail = bool(node.tail and node.tail.strip())
+        if id(node) in gone:
+            left = left or tail
+            continue
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        text = bool(node.text and node.text.strip())
+        left = left or tail or text or tag not in _STRUCTURE_TAGS
+    if not left:
+        return None
+    from copy import deepcopy
+
+    copy = deepcopy(el)
+    copy.tail = None
+    for original, node in zip(nodes, list(copy.iterdescendants()), strict=True):
+        if id(original) in gone and id(original) not in inside:
+            _remove_keeping_tail(node)
+    return copy
+
+
+#: Tags that only give a table or a figure its shape; alone they leave nothing to read.
+_STRUCTURE_TAGS = frozenset(
+    ["tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "col", "img", "noscript", "br"]
+)
+
+
+def _remove_keeping_tail(node: etree._Element) -> None:
+    parent = node.getparent()
+    if parent is None:
+        return
+    if node.tail:
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+    parent.remove(node)
+
+
 def _copy_without_tail(el: etree._Element) -> etree._Element:
     from copy import deepcopy
 
@@ -1015,7 +1094,8 @@ def _block_text(block: Block) -> str:
     if isinstance(block, ListBlock):
         return " ".join(_block_text(b) for item in block.items for b in item.children)
     if isinstance(block, Table):
-        return " ".join(_plain(c.children) for row in block.rows for c in row)
+        rows = (block.header, *block.rows)
+        return " ".join(_plain(c.children) for row in rows for c in row)
     if isinstance(block, (Paragraph, Heading)):
         return _plain(block.children)
     return ""

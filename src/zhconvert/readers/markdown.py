@@ -31,9 +31,11 @@ Choices a caller may not expect:
   taken out of the text.
 - A table whose header cells are all empty has no header (``Table.header == ()``), as Markdown
   cannot write a table without a header row.
-- Nesting: markdown-it stops nesting blocks and links at its ``maxNesting`` (20 for CommonMark),
-  which bounds this walk's recursion. Emphasis delimiters are not bounded by it (``*****…``), so
-  inline markup nested deeper than ``_MAX_INLINE_DEPTH`` is flattened into its text.
+- Nesting: markdown-it stops nesting blocks and links at its ``maxNesting`` (``MAX_NESTING``
+  here, 100), which bounds this walk's recursion; blocks nested deeper are kept as one paragraph
+  of their source text (markdown-it itself would drop them). Emphasis delimiters are not bounded
+  by it (``*****…``), so inline markup nested deeper than ``_MAX_INLINE_DEPTH`` is flattened into
+  its text.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from typing import Any, Final
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
+from markdown_it.parser_block import ParserBlock
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -85,8 +89,12 @@ from ..model import (
 
 __all__ = ["read_markdown"]
 
-#: Inline markup deeper than this is flattened; markdown-it's own block limit is 20.
+#: Inline markup deeper than this is flattened.
 _MAX_INLINE_DEPTH: Final = 20
+
+#: markdown-it's nesting limit (its CommonMark preset has 20, which ten levels of nested lists
+#: already reach). Blocks nested deeper are read as plain text; see ``_BlockParser``.
+MAX_NESTING: Final = 100
 
 _CJK: Final = re.compile(
     "["
@@ -122,6 +130,36 @@ _CUT: Final = "\x00"
 _TRANSPARENT_INLINE: Final = frozenset({"html_inline"})
 
 
+class _BlockParser(ParserBlock):
+    """markdown-it's block parser, keeping the text of blocks nested past ``maxNesting``.
+
+    markdown-it skips such blocks whole ("we should not care about content"); here they become
+    one paragraph of their source text, markers included, so no text is lost.
+    """
+
+    def tokenize(self, state: StateBlock, startLine: int, endLine: int) -> None:
+        """Tokenize ``startLine:endLine``; past the nesting limit, as one plain paragraph."""
+        # Rules leave the level as they found it, so checking it once is checking it each time.
+        if state.level < state.md.options.maxNesting:
+            super().tokenize(state, startLine, endLine)
+            return
+        line = state.line = state.skipEmptyLines(startLine)
+        if line >= endLine or state.sCount[line] < state.blkIndent:
+            return
+        # The lines the normal loop would have read: up to one indented less than this block.
+        end = line + 1
+        while end < endLine and (state.isEmpty(end) or state.sCount[end] >= state.blkIndent):
+            end += 1
+        token = state.push("paragraph_open", "p", 1)
+        token.map = [line, end]
+        token = state.push("inline", "", 0)
+        token.content = state.getLines(line, end, state.blkIndent, False).strip()
+        token.map = [line, end]
+        token.children = []
+        state.push("paragraph_close", "p", -1)
+        state.line = end
+
+
 class _Parser(MarkdownIt):
     """markdown-it that keeps link destinations as written."""
 
@@ -135,7 +173,11 @@ class _Parser(MarkdownIt):
 
 
 def _make_parser() -> MarkdownIt:
-    parser = _Parser("commonmark").enable(["table", "strikethrough"])
+    parser = _Parser("commonmark", {"maxNesting": MAX_NESTING})
+    block = _BlockParser()
+    block.ruler = parser.block.ruler  # the rules, as the preset enabled them
+    parser.block = block
+    parser.enable(["table", "strikethrough"])
     # Definitions stay where they are in the token stream, so unreferenced ones are seen too.
     parser.use(footnote_plugin, move_to_end=False)
     parser.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)

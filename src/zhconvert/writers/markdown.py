@@ -39,6 +39,7 @@ from ..model import (
     ThematicBreak,
     VideoCard,
 )
+from ._depth import limit_depth
 from ._render import BlockRenderer, is_punctuation
 
 __all__ = ["MarkdownOptions", "MarkdownWriter", "escape_markdown"]
@@ -377,6 +378,7 @@ class MarkdownWriter:
 
     def write(self, doc: Document, options: MarkdownOptions) -> str:
         """Render ``doc`` as Markdown text ending with one newline."""
+        doc = limit_depth(doc)
         renderer = MarkdownRenderer()
         parts: list[str] = []
         blocks: tuple[Block, ...] = doc.blocks

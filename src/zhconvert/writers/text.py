@@ -35,6 +35,7 @@ from ..model import (
     ThematicBreak,
     VideoCard,
 )
+from ._depth import limit_depth
 from ._render import BlockRenderer, display_width
 
 __all__ = ["PlainTextWriter", "TextOptions", "wrap_line"]
@@ -245,6 +246,7 @@ class PlainTextWriter:
 
     def write(self, doc: Document, options: TextOptions) -> str:
         """Render ``doc`` as plain text ending with one newline."""
+        doc = limit_depth(doc)
         notes = {n.number: (" ".join(n.text.split()), n.url) for n in doc.footnotes}
         renderer = TextRenderer(options.wrap, notes)
         parts: list[str] = []
