@@ -55,8 +55,7 @@ def subparsers() -> dict[str, argparse.ArgumentParser]:
 # --quiet / --verbose
 
 
-# ``book``'s options belong to the EPUB work; it has -q and gets -v with its Chinese options.
-PENDING_VERBOSE = {"book"}
+PENDING_VERBOSE: set[str] = set()
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))

@@ -378,3 +378,14 @@ def test_public_api() -> None:
     assert dataclasses.is_dataclass(BookReport)
     with pytest.raises(dataclasses.FrozenInstanceError):
         BookReport((), 0, 0, 0, 0, 0).posts = 1  # type: ignore[misc]
+
+
+def test_chinese_options_apply_to_every_post(tmp_path: Path, open_epub: Any) -> None:
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    out = tmp_path / "tw.epub"
+    code = run(["book", str(examples), "-o", str(out), "--images", "omit", "--chinese", "t", "-q"])
+    assert code == 0
+    book = open_epub(out)
+    text = "".join(book.read(name).decode("utf-8") for name in book.chapters())
+    assert "咖啡機" in text and "咖啡机" not in text  # 某品牌发布新款咖啡机 in Traditional
+    assert "豆子研究所" in text

@@ -137,20 +137,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="processes reading posts (default: the number of cores)",
     )
-    parser.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress bar, no warnings, no summary"
+    from ._common import add_settings_arguments, add_verbosity_arguments
+
+    add_verbosity_arguments(
+        parser,
+        quiet="no progress bar, no warnings, no summary",
+        verbose="also name each post skipped because it is not a post (no front matter)",
     )
     add_epub_arguments(parser)
+    add_settings_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the book; return 1 when a post had to be skipped, else 0."""
     import sys
 
+    from ..chinese import check_text_options
     from ..epub.book import build_book
-    from ._common import warn
+    from ._common import load_settings, warn
 
+    config = load_settings(args)
+    check_text_options(**config.text_options)  # a missing library fails once, before any work
     options = epub_options(args)
+    options.update({k: v for k, v in config.text_options.items() if v})
     report = build_book(
         args.inputs,
         args.output,
@@ -164,6 +173,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         for message in report.unreadable:
             warn(f"skipped: {message}")
+        if args.verbose:
+            for path in report.not_posts:
+                print(f"not a post (no front matter), left out: {path}", file=sys.stderr)
         print(report.summary(), file=sys.stderr)
     # Like ``convert`` on a folder: the book is written, but a post that could not be read is
     # a failure the exit code must show.

@@ -140,13 +140,14 @@ class _Skipped:
     not_a_post: bool = False
 
 
-def _read_one(job: tuple[int, str, str, bool]) -> PostRecord | _Skipped:
+def _read_one(job: tuple[int, str, str, bool, str | None, bool]) -> PostRecord | _Skipped:
     """Read and render one post in a worker; say why instead of raising."""
     from .._api import load
+    from ..chinese import apply_text_options
 
-    index, path, images, found_in_folder = job
+    index, path, images, found_in_folder, chinese, cjk_spacing = job
     try:
-        doc = load(path)
+        doc = apply_text_options(load(path), chinese=chinese, cjk_spacing=cjk_spacing)
     except ZhconvertError as exc:
         return _Skipped(str(exc))
     except Exception as exc:  # a reader bug must cost one post, not the book
@@ -185,9 +186,16 @@ def _input_files(paths: Iterable[StrPath]) -> list[tuple[Path, bool]]:
 
 
 def _read_all(
-    files: Sequence[tuple[Path, bool]], images: str, jobs: int, progress: Progress
+    files: Sequence[tuple[Path, bool]],
+    images: str,
+    jobs: int,
+    progress: Progress,
+    text_options: tuple[str | None, bool] = (None, False),
 ) -> tuple[list[PostRecord], list[_Skipped]]:
-    work = [(index, str(path), images, walked) for index, (path, walked) in enumerate(files)]
+    work = [
+        (index, str(path), images, walked, *text_options)
+        for index, (path, walked) in enumerate(files)
+    ]
     records: list[PostRecord] = []
     errors: list[_Skipped] = []
     progress.start("posts read", len(work))
@@ -551,7 +559,13 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
     show = sys.stderr.isatty() if settings.progress is None else settings.progress
     progress = Progress(show)
     jobs = settings.jobs or os.cpu_count() or 1
-    records, skipped = _read_all(files, settings.images, jobs, progress)
+    if settings.chinese or settings.cjk_spacing:
+        from ..chinese import check_text_options
+
+        check_text_options(chinese=settings.chinese, cjk_spacing=settings.cjk_spacing)
+    records, skipped = _read_all(
+        files, settings.images, jobs, progress, (settings.chinese, settings.cjk_spacing)
+    )
     errors = [item.message for item in skipped if not item.not_a_post]
     if not records:
         raise ZhconvertError(f"no post could be read ({errors[0]})" if errors else "no posts")

@@ -61,6 +61,8 @@ class BookOptions:
     - ``split``: at most this many posts per volume (``BOOK-1.epub``, ``BOOK-2.epub``, ...).
     - ``jobs``: processes reading posts (default: the number of CPUs).
     - ``progress``: a progress bar on stderr (default: when stderr is a terminal).
+    - ``chinese``, ``cjk_spacing``: the Chinese-text options every writer takes (see
+      ``zhconvert.chinese``), applied to each post.
     """
 
     title: str = ""
@@ -80,6 +82,8 @@ class BookOptions:
     split: int | None = None
     jobs: int | None = None
     progress: bool | None = None
+    chinese: str | None = None
+    cjk_spacing: bool = False
 
     def __post_init__(self) -> None:
         _check_epub(self)
