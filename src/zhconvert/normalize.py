@@ -26,6 +26,7 @@ from ._atomic import atomic_write_bytes
 from .config import CHINESE_CHOICES, FRONT_MATTER_MODES, IMAGE_CHOICES
 from .errors import OptionError, ZhconvertError
 from .model import Block, BlockQuote, Document, Figure, ListBlock, ListItem
+from .readers._decode import BOMS
 
 __all__ = [
     "FRONT_MATTER_MODES",
@@ -180,14 +181,6 @@ class _Outcome:
     warnings: tuple[str, ...] = ()
 
 
-# UTF-32 first: its little-endian mark begins with UTF-16's.
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 def _convert(
@@ -289,7 +282,7 @@ def _text_outside_html(body: str) -> bool:
 
 def _bom_and_codec(data: bytes, encoding: str, has_bom: bool) -> tuple[bytes, str]:
     if has_bom:
-        for mark, codec in _BOMS:
+        for mark, codec in BOMS:
             if data.startswith(mark):
                 return mark, codec
         raise ZhconvertError(f"the reader found a byte order mark for {encoding} that is not there")

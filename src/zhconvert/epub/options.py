@@ -53,8 +53,8 @@ class EpubOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class BookOptions:
-    """Everything ``build_book`` takes: the ``EpubOptions`` fields and how posts are arranged.
+class BookOptions(EpubOptions):
+    """Everything ``build_book`` takes: the ``EpubOptions`` and how posts are arranged.
 
     - ``sort``: ``date`` (oldest first), ``title`` or ``path``.
     - ``group_by``: the table of contents grouped by ``source`` (categories), ``month`` or ``none``.
@@ -65,18 +65,6 @@ class BookOptions:
       ``zhconvert.chinese``), applied to each post.
     """
 
-    title: str = ""
-    author: str = ""
-    language: str = "zh-CN"
-    cover: str | None = None
-    images: str = "embed"
-    cache_dir: str | None = None
-    no_cache: bool = False
-    image_dir: str | None = None
-    timeout: float = 20.0
-    retries: int = 2
-    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
-    image_concurrency: int = 8
     sort: str = "date"
     group_by: str = "source"
     split: int | None = None
@@ -86,7 +74,7 @@ class BookOptions:
     cjk_spacing: bool = False
 
     def __post_init__(self) -> None:
-        _check_epub(self)
+        EpubOptions.__post_init__(self)  # zero-argument super() fails in slotted dataclasses
         if self.sort not in SORT_KEYS:
             raise ValueError(f"sort must be one of {', '.join(SORT_KEYS)}, not {self.sort!r}")
         if self.group_by not in GROUPINGS:
@@ -107,7 +95,7 @@ class BookOptions:
         return EpubOptions(**values)
 
 
-def _check_epub(options: EpubOptions | BookOptions) -> None:
+def _check_epub(options: EpubOptions) -> None:
     if options.images not in IMAGE_MODES:
         raise ValueError(f"images must be one of {', '.join(IMAGE_MODES)}, not {options.images!r}")
     if not isinstance(options.language, str) or not _LANGUAGE.match(options.language):

@@ -6,9 +6,11 @@ import codecs
 
 from ..errors import DecodeError, NotTextError
 
-__all__ = ["decode_post"]
+__all__ = ["BOMS", "decode_post"]
 
-_BOMS = (
+#: Byte-order marks and their codecs; UTF-32 first, since its little-endian mark begins with
+#: UTF-16's.
+BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
@@ -49,7 +51,7 @@ def decode_post(data: bytes) -> tuple[str, str, bool, tuple[str, ...]]:
     raise ``NotTextError``. Stray NUL characters are removed with a warning.
     """
     warnings: list[str] = []
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if data.startswith(bom):
             try:
                 text = data[len(bom) :].decode(encoding)
