@@ -259,7 +259,10 @@ def test_link_urls_are_kept_as_written() -> None:
 
 
 def test_unsafe_link_is_not_a_link() -> None:
-    assert inlines("[x](javascript:alert(1))") == (Text("[x](javascript:alert(1))"),)
+    # As in the HTML reader: the link's text stays, its address goes.
+    assert inlines("[x](javascript:alert(1))") == (Text("x"),)
+    assert inlines("[x](java&#x09;script:alert(1))") == (Text("x"),)
+    assert inlines("![alt](JAVASCRIPT:alert(1))") == (Text("alt"),)
 
 
 def test_mention() -> None:

@@ -1,15 +1,27 @@
-"""Atomic file writes: a temporary file in the same folder, then one rename."""
+"""Atomic file writes: a temporary file in the same folder, then one rename.
+
+Where Linux allows it (``O_TMPFILE``), the data is first written to a file that has no name at
+all and is only given its temporary name once complete: a process killed while writing then
+leaves nothing behind, not even a hidden temporary file. Elsewhere the temporary file is named
+from the start (``.zhconvert-*.tmp``), and a kill can leave that file, never a partial target.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
 from .errors import ZhconvertError
 
 __all__ = ["atomic_write_bytes"]
+
+# A short fixed prefix: the post's own name may already be near the file-name limit.
+_PREFIX = ".zhconvert-"
+_SUFFIX = ".tmp"
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
@@ -28,26 +40,66 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
             mode = 0o666 & ~umask
         except OSError:
             mode = None
+    tmp_name: str | None = None
     try:
-        # A short fixed prefix: the post's own name may already be near the file-name limit.
-        fd, tmp_name = tempfile.mkstemp(prefix=".zhconvert-", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise ZhconvertError(f"cannot write: {exc.strerror or exc}", path=str(path)) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp_name, mode)
+        tmp_name = _write_unnamed(folder, data, mode)
+        if tmp_name is None:
+            fd, tmp_name = tempfile.mkstemp(prefix=_PREFIX, suffix=_SUFFIX, dir=folder)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if mode is not None:
+                os.chmod(tmp_name, mode)
         os.replace(tmp_name, path)
         _fsync_folder(folder)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
         if isinstance(exc, OSError):
             raise ZhconvertError(f"cannot write: {exc.strerror or exc}", path=str(path)) from None
         raise
+
+
+def _write_unnamed(folder: Path, data: bytes, mode: int | None) -> str | None:
+    """Write ``data`` to a nameless file in ``folder``, then name it; return that name.
+
+    None where the platform or the file system has no nameless files (or no ``/proc`` to name
+    them through): the caller then writes a named temporary file instead.
+    """
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag:
+        return None
+    try:
+        fd = os.open(folder, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOSYS):
+            return None
+        raise
+    try:
+        with open(fd, "wb", closefd=False) as handle:
+            handle.write(data)
+            handle.flush()
+        os.fsync(fd)
+        if mode is not None:
+            os.fchmod(fd, mode)
+        name = os.path.join(folder, f"{_PREFIX}{secrets.token_hex(6)}{_SUFFIX}")
+        try:
+            # linkat(AT_SYMLINK_FOLLOW) on /proc/self/fd/N gives the open file a name; a
+            # src_dir_fd makes Python call linkat rather than link, which would not follow.
+            proc = os.open("/proc", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            try:
+                os.link(f"self/fd/{fd}", name, src_dir_fd=proc, follow_symlinks=True)
+            finally:
+                os.close(proc)
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.EXDEV, errno.EPERM, errno.EOPNOTSUPP):
+                return None  # no /proc, or linking is not allowed: write a named file instead
+            raise
+        return name
+    finally:
+        os.close(fd)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -300,10 +300,12 @@ class _Spacer(_Rewriter):
             # The space goes into a text node beside the boundary, never into code, and never
             # just inside emphasis (``**粗体 **`` would no longer be bold in CommonMark).
             before, after = out[i], out[i + 1]
+            # pangu looks at context: respace the text with its new space, or a second run
+            # would change it again ("中文' " becomes "中文 ' ").
             if isinstance(before, Text):
-                out[i] = Text(before.text + " ")
+                out[i] = Text(self._space(before.text + " "))
             elif isinstance(after, Text):
-                out[i + 1] = Text(" " + after.text)
+                out[i + 1] = Text(self._space(" " + after.text))
         return tuple(out)
 
 

@@ -181,8 +181,6 @@ class _Outcome:
     warnings: tuple[str, ...] = ()
 
 
-
-
 def _convert(
     data: bytes,
     *,

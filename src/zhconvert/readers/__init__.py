@@ -14,18 +14,50 @@ from typing import Any
 from ..model import Block, Byline, Document, Footnote, Metadata, SourceInfo
 from ._decode import decode_post
 from ._frontmatter import parse_date, parse_front_matter, split_front_matter
+from ._safety import has_safe_scheme
 
 __all__ = ["read_post"]
 
 _PLACEHOLDER_COVER = re.compile(r"picsum\.photos|zhihu\.com/equation", re.I)
-_HTML_START = re.compile(r"^\s*<(?:!doctype|!--|[a-zA-Z][a-zA-Z0-9-]*[\s/>])", re.I)
+#: C0 controls other than tab, line feed and carriage return; DEL; C1 controls.
+_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_WEB_URL = re.compile(r"https?://[^\s]", re.I)
+_WEB_SCHEMES = frozenset({"http", "https"})
+_HTML_START = re.compile(r"^\s*<(?:!doctype|!--|/?[a-zA-Z][a-zA-Z0-9-]*[\s/>])", re.I)
 
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _CHUNK_START = re.compile(r"^\s*<(?:!|/?[a-zA-Z])")
-_RAW_BLOCKS = re.compile(
-    r"<(pre|script|style|textarea)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
-)
+_RAW_START = re.compile(r"<(pre|script|style|textarea)\b|<!--", re.IGNORECASE)
+_RAW_ENDS = {
+    name: re.compile(rf"</{name}\s*>", re.IGNORECASE)
+    for name in ("pre", "script", "style", "textarea")
+}
+
+
+def _without_raw_blocks(body: str) -> str:
+    """Replace each ``<pre>``/``<script>``/``<style>``/``<textarea>`` element and comment by a tag.
+
+    One search per element: a start without its end runs to the end of the body, so the scan
+    stops there (a regular expression would look for the end again from every later start).
+    """
+    out: list[str] = []
+    position = 0
+    while True:
+        start = _RAW_START.search(body, position)
+        if start is None:
+            break
+        out.append(body[position : start.start()])
+        out.append("<x>")
+        if start.group(1):
+            end = _RAW_ENDS[start.group(1).lower()].search(body, start.end())
+            position = end.end() if end is not None else len(body)
+        else:
+            found = body.find("-->", start.end())
+            position = found + 3 if found >= 0 else len(body)
+    out.append(body[position:])
+    return "".join(out)
 
 
 def _is_html_body(body: str) -> bool:
@@ -38,7 +70,7 @@ def _is_html_body(body: str) -> bool:
         return False
     # As in CommonMark, <pre>, <script>, <style>, <textarea> and comments run to their end
     # whatever blank lines they hold.
-    flat = _RAW_BLOCKS.sub("<x>", body)
+    flat = _without_raw_blocks(body)
     return all(_CHUNK_START.match(chunk) for chunk in _BLANK_LINES.split(flat) if chunk.strip())
 
 
@@ -65,6 +97,17 @@ def read_post(source: str | bytes, *, path: str | None = None, strict: bool = Fa
         if "\x00" in text:
             warnings.append(f"{text.count(chr(0))} NUL character(s) removed")
             text = text.replace("\x00", "")
+        if _SURROGATES.search(text):
+            # Only a str can hold them (decoding never makes them), and no file can: pairs are
+            # joined into the character they stand for, lone ones replaced.
+            lone = len(_SURROGATES.findall(text))
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+            warnings.append(f"{lone} surrogate code point(s) replaced or joined")
+    # Control characters are not text, and in a terminal some of them are commands: a post must
+    # not be able to drive the terminal that shows its plain text.
+    text, controls = _CONTROLS.subn("", text)
+    if controls:
+        warnings.append(f"{controls} control character(s) removed")
     newline = _detect_newline(text)
     final_newline = text.endswith(("\n", "\r"))
     if "\r" in text:
@@ -165,6 +208,9 @@ def _metadata(mapping: Mapping[str, Any], blocks: tuple[Block, ...], page_url: s
         if (
             isinstance(candidate, str)
             and candidate.strip()
+            # A cover is an image source to whoever reads the metadata: a web address or a
+            # path, never javascript: or data:.
+            and has_safe_scheme(candidate, _WEB_SCHEMES)
             and not _PLACEHOLDER_COVER.search(candidate)
         ):
             cover = candidate.strip()
@@ -172,8 +218,8 @@ def _metadata(mapping: Mapping[str, Any], blocks: tuple[Block, ...], page_url: s
     url = page_url or answer_url
     for key in ("url", "link", "permalink"):
         candidate = mapping.get(key)
-        if not url and isinstance(candidate, str) and candidate.startswith(("http://", "https://")):
-            url = candidate
+        if not url and isinstance(candidate, str) and _WEB_URL.match(candidate.strip()):
+            url = candidate.strip()
     return Metadata(
         title=_title(mapping.get("title")),
         author="、".join(authors),

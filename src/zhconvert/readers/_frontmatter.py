@@ -19,7 +19,9 @@ __all__ = ["CHINA_TZ", "parse_date", "parse_front_matter", "split_front_matter"]
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "UTC+08:00")
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TOP_KEY = re.compile(r"^([^\s#:'\"-][^:]*?)\s*:(?:\s|$)")
+# The key is everything up to the first colon (callers strip it). Not ``[^:]*?\s*:``: that lazy
+# form tries the spaces after every character again, quadratic on a long line of spaces.
+_TOP_KEY = re.compile(r"^([^\s#:'\"-][^:]*):(?:\s|$)")
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, str]:
@@ -55,6 +57,46 @@ def split_front_matter(text: str) -> tuple[str | None, str, str]:
         if end < 0:
             return None, "", text
         search = end + 1
+
+
+#: Values (keys, items, scalars) a front matter may hold once its aliases are expanded.
+MAX_YAML_NODES = 100_000
+#: Collections a front matter may nest, one inside the other.
+MAX_YAML_DEPTH = 50
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _nests_deeper(yaml_text: str, limit: int) -> bool:
+    """Whether the YAML nests collections deeper than ``limit`` (stops reading once it does)."""
+    depth = 0
+    for event in yaml.parse(yaml_text, Loader=_Loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > limit:
+                return True
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+    return False
+
+
+def _within(value: object, budget: int) -> bool:
+    """Whether ``value``, with every alias expanded, holds at most ``budget`` values."""
+    stack = [value]
+    count = 0
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > budget:
+            return False
+        if isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+    return True
 
 
 def _recover(yaml_text: str) -> dict[str, Any]:
@@ -95,7 +137,23 @@ def parse_front_matter(
     """
     warnings: list[str] = []
     try:
-        loaded = yaml.load(yaml_text, Loader=_Loader) if yaml_text.strip() else {}
+        loaded: Any = {}
+        if yaml_text.strip():
+            # PyYAML builds nested collections recursively (in C: deep enough input crashes the
+            # process), so the nesting is measured first, on the parser's flat event stream.
+            if _nests_deeper(yaml_text, MAX_YAML_DEPTH):
+                raise _TooLarge(f"nests deeper than {MAX_YAML_DEPTH} levels")
+            loaded = yaml.load(yaml_text, Loader=_Loader)
+        # Aliases can make a few lines stand for billions of values ("billion laughs"), or for
+        # a list that holds itself; nothing downstream could walk or print that.
+        if not _within(loaded, MAX_YAML_NODES):
+            raise _TooLarge(f"holds more than {MAX_YAML_NODES} values, aliases expanded")
+    except _TooLarge as exc:
+        problem = f"front matter {exc}"
+        if strict:
+            raise FrontMatterError(problem, line=line_offset + 1) from None
+        warnings.append(f"{problem}; keys recovered line by line")
+        loaded = _recover(yaml_text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 + line_offset if mark is not None else None
@@ -109,6 +167,14 @@ def parse_front_matter(
         warnings.append(
             f"front matter is not valid YAML: {problem}{where}; keys recovered line by line"
         )
+        loaded = _recover(yaml_text)
+    except (ValueError, TypeError, OverflowError) as exc:
+        # PyYAML builds some values with Python's own constructors, which raise their own
+        # errors: `date: 2022-02-30` is a YAML timestamp that datetime refuses.
+        problem = f"front matter has a value that cannot be read: {exc}"
+        if strict:
+            raise FrontMatterError(problem) from None
+        warnings.append(f"{problem}; keys recovered line by line")
         loaded = _recover(yaml_text)
     if loaded is None:
         loaded = {}

@@ -14,7 +14,7 @@ are hoisted: the paragraph is split around them, so the document keeps its close
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
@@ -53,6 +53,8 @@ from ..model import (
     Underline,
     VideoCard,
 )
+from ._safety import DROPPED_TAGS as _DROPPED_TAGS
+from ._safety import has_safe_scheme, resolve_control_references
 
 __all__ = ["HtmlBody", "read_html", "unwrap_redirect"]
 
@@ -214,8 +216,6 @@ _CJK = (
 )
 _CJK_NEWLINE = re.compile(rf"(?<=[{_CJK}])[ \t\r\f]*\n[ \t\n\r\f]*(?=[{_CJK}])")
 _ANSWER_HEADER = re.compile(r"^\s*(\S.{0,60}?)\s*的回答\s*$")
-_SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
-_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 
 _PARSER = etree.HTMLParser(
     recover=True,
@@ -252,7 +252,9 @@ def _escape_bogus_tags(html: str) -> str:
     return _TAG_START.sub(fix, html)
 
 
-_ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+_ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)")
+#: HTML's void elements. libxml2 knows only HTML 4's, so it makes the content after <embed>,
+#: <source>, <track> or <wbr> their children: the reader reads those children as what follows.
 _VOID_TAGS = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()  # noqa: SIM905
 )
@@ -266,17 +268,29 @@ def _cap_nesting(html: str, limit: int = MAX_DEPTH) -> str:
     stack: list[tuple[str, bool]] = []
     kept_depth = 0
     drops: list[tuple[int, int]] = []
-    for match in _ANY_TAG.finditer(html):
+    position = 0
+    while True:
+        match = _ANY_TAG.search(html, position)
+        if match is None:
+            break
+        # A tag ends at the next ">": quotes are not honoured, so that a "<" without any ">"
+        # after it costs one search, not a scan per "<" (which made hostile input quadratic).
+        # A ">" inside a quoted attribute ends the tag early; that can only count more tags.
+        end = html.find(">", match.end())
+        if end < 0:
+            break
+        position = end + 1
         name = match.group(2).lower()
-        if name in _VOID_TAGS or match.group(0).endswith("/>"):
+        if name in _VOID_TAGS or html[end - 1] == "/":
             continue
+        span = (match.start(), end + 1)
         if not match.group(1):
             keep = kept_depth < limit
             stack.append((name, keep))
             if keep:
                 kept_depth += 1
             else:
-                drops.append(match.span())
+                drops.append(span)
             continue
         # A closing tag closes the nearest open one of its name (misnesting is common).
         for index in range(len(stack) - 1, -1, -1):
@@ -284,7 +298,7 @@ def _cap_nesting(html: str, limit: int = MAX_DEPTH) -> str:
                 for _, was_kept in stack[index:]:
                     kept_depth -= was_kept
                 if not stack[index][1]:
-                    drops.append(match.span())
+                    drops.append(span)
                 del stack[index:]
                 break
     if not drops:
@@ -359,13 +373,7 @@ def _clean_url(raw: str | None) -> str | None:
     if url.startswith("//"):
         url = "https:" + url
     url = unwrap_redirect(url)
-    # Browsers ignore control characters and blanks inside a scheme ("java\tscript:"), so the
-    # check does too.
-    probe = _URL_NOISE.sub("", url).lower()
-    scheme_match = re.match(r"^([a-z][a-z0-9+.-]*):", probe)
-    if scheme_match and scheme_match.group(1) not in _SAFE_SCHEMES:
-        return None
-    return url
+    return url if has_safe_scheme(url) else None
 
 
 def _image_url(raw: str | None) -> str | None:
@@ -400,11 +408,12 @@ def _trim(inlines: list[Inline]) -> tuple[Inline, ...]:
                 text = text.rstrip(" ")
             items[index] = Text(text)
     items = [i for i in items if not (isinstance(i, Text) and not i.text)]
-    while items and isinstance(items[0], LineBreak):
-        items.pop(0)
-    while items and isinstance(items[-1], LineBreak):
-        items.pop()
-    return tuple(items)
+    start, end = 0, len(items)
+    while start < end and isinstance(items[start], LineBreak):
+        start += 1
+    while end > start and isinstance(items[end - 1], LineBreak):
+        end -= 1
+    return tuple(items[start:end])
 
 
 def _has_content(inlines: tuple[Inline, ...]) -> bool:
@@ -450,45 +459,6 @@ _BLOCK_TYPES = (
     Byline,
 )
 
-_DROPPED_TAGS = frozenset(
-    [
-        "script",
-        "style",
-        "iframe",
-        "frame",
-        "frameset",
-        "object",
-        "embed",
-        "applet",
-        "form",
-        "input",
-        "button",
-        "select",
-        "option",
-        "optgroup",
-        "textarea",
-        "template",
-        "svg",
-        "math",
-        "canvas",
-        "audio",
-        "video",
-        "source",
-        "track",
-        "head",
-        "title",
-        "meta",
-        "link",
-        "base",
-        "param",
-        "map",
-        "area",
-        "dialog",
-        "noembed",
-        "noframes",
-    ]
-)
-
 
 class _Reader:
     def __init__(self) -> None:
@@ -500,7 +470,8 @@ class _Reader:
     # -- entry ----------------------------------------------------------------------------
 
     def read(self, html: str) -> HtmlBody:
-        source = _escape_bogus_tags(html.replace("&#123;", "{").replace("&#125;", "}"))
+        source = html.replace("&#123;", "{").replace("&#125;", "}")
+        source = _escape_bogus_tags(resolve_control_references(source))
         if source.count("<") > MAX_DEPTH:
             source = _cap_nesting(source)
         root = etree.fromstring(
@@ -520,11 +491,15 @@ class _Reader:
 
     def flow(self, container: etree._Element) -> list[Block]:
         """Read the children of ``container`` as a sequence of blocks."""
+        return self.flow_nodes(container.text, container)
+
+    def flow_nodes(self, text: str | None, children: Iterable[etree._Element]) -> list[Block]:
+        """Read ``text`` and then ``children`` (each with its tail) as a sequence of blocks."""
         blocks: list[Block] = []
         pending: list[Piece] = []
-        if container.text:
-            pending.append(Text(_collapse(container.text)))
-        for child in container:
+        if text:
+            pending.append(Text(_collapse(text)))
+        for child in children:
             tag = child.tag
             if isinstance(tag, str):
                 tag = tag.lower()
@@ -533,6 +508,8 @@ class _Reader:
                     self.flush(pending, blocks)
                     pending = []
                     blocks.extend(handler(self, child))
+                elif tag in _VOID_TAGS and tag in _DROPPED_TAGS:
+                    pending.extend(self.inline_children(child))  # see _VOID_TAGS
                 elif tag not in _DROPPED_TAGS:
                     pending.extend(self.inline(child, tag))
             if child.tail:
@@ -600,33 +577,29 @@ class _Reader:
 
     def list_block(self, el: etree._Element) -> list[Block]:
         items: list[ListItem] = []
-        # Text or tags directly inside <ul> (broken or flattened markup) become items too.
-        stray = etree.Element("div")
-        stray.text = el.text
+        # Text or tags directly inside <ul> (broken or flattened markup) become items too. They
+        # are read where they are (never copied into a new element: lxml refuses to hold some
+        # characters the parser let through, such as control characters).
+        stray_text: str | None = el.text
+        stray: list[etree._Element] = []
 
         def flush_stray() -> None:
-            nonlocal stray
-            if len(stray) or (stray.text and stray.text.strip()):
-                blocks = self.flow(stray)
+            nonlocal stray_text, stray
+            if stray or (stray_text and stray_text.strip()):
+                blocks = self.flow_nodes(stray_text, stray)
                 if blocks:
                     items.append(ListItem(tuple(blocks)))
-            stray = etree.Element("div")
+            stray_text, stray = None, []
 
         for child in el:
-            is_item = isinstance(child.tag, str) and child.tag.lower() == "li"
-            if is_item:
+            if isinstance(child.tag, str) and child.tag.lower() == "li":
                 flush_stray()
                 blocks = self.flow(child)
                 if blocks:
                     items.append(ListItem(tuple(blocks)))
-            elif isinstance(child.tag, str):
-                stray.append(_copy_without_tail(child))
-            if child.tail and child.tail.strip():
-                if len(stray):
-                    last = stray[-1]
-                    last.tail = (last.tail or "") + child.tail
-                else:
-                    stray.text = (stray.text or "") + child.tail
+                stray_text = child.tail
+            else:
+                stray.append(child)  # read with its tail
         flush_stray()
         if not items:
             return []
@@ -787,7 +760,9 @@ class _Reader:
             tag = child.tag
             if isinstance(tag, str):
                 tag = tag.lower()
-                if tag not in _DROPPED_TAGS:
+                if tag in _VOID_TAGS and tag in _DROPPED_TAGS:
+                    pieces.extend(self.inline_children(child))  # see _VOID_TAGS
+                elif tag not in _DROPPED_TAGS:
                     handler = self._block_handler(child, tag)
                     if handler is not None and tag not in _INLINE_TAGS:
                         pieces.extend(handler(self, child))
@@ -964,12 +939,14 @@ class _Reader:
 
     def noscript(self, el: etree._Element) -> list[Piece]:
         # Lazy-loading markup repeats the image: <noscript><img></noscript><img data-actualsrc>.
+        # Then only the copy's images go; any text in it stays.
+        pieces = self.inline_children(el)
         parent = el.getparent()
         if parent is not None:
             for sibling in parent:
                 if sibling is not el and isinstance(sibling.tag, str) and sibling.tag == "img":
-                    return []
-        return self.inline_children(el)
+                    return [p for p in pieces if not isinstance(p, (InlineImage, Figure))]
+        return pieces
 
 
 def _math(tex: str) -> Piece:
@@ -1005,7 +982,7 @@ def _cells(table: etree._Element) -> list[etree._Element]:
 
 
 def _without(el: etree._Element, removed: list[etree._Element]) -> etree._Element | None:
-    """Return a copy of ``el`` without the descendants in ``removed`` (their tails kept).
+    """Return a copy of ``el`` in which the descendants in ``removed`` are empty (tails kept).
 
     None when nothing but whitespace would be left, which is the common case: the copy is only
     made when there is something to read in it.
@@ -1034,35 +1011,20 @@ def _without(el: etree._Element, removed: list[etree._Element]) -> etree._Elemen
     copy.tail = None
     for original, node in zip(nodes, list(copy.iterdescendants()), strict=True):
         if id(original) in gone and id(original) not in inside:
-            _remove_keeping_tail(node)
+            # Emptied and renamed rather than removed: moving each tail to the text before it
+            # would copy that text again and again (quadratic for thousands of images).
+            node.clear(keep_tail=True)  # type: ignore[call-arg]  # lxml-stubs predate it
+            node.tag = _EMPTIED
     return copy
 
+
+#: The name of an element ``_without`` emptied: a tag no table knows, read as nothing but its tail.
+_EMPTIED = "zhconvert-emptied"
 
 #: Tags that only give a table or a figure its shape; alone they leave nothing to read.
 _STRUCTURE_TAGS = frozenset(
     ["tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "col", "img", "noscript", "br"]
 )
-
-
-def _remove_keeping_tail(node: etree._Element) -> None:
-    parent = node.getparent()
-    if parent is None:
-        return
-    if node.tail:
-        previous = node.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + node.tail
-        else:
-            parent.text = (parent.text or "") + node.tail
-    parent.remove(node)
-
-
-def _copy_without_tail(el: etree._Element) -> etree._Element:
-    from copy import deepcopy
-
-    copy = deepcopy(el)
-    copy.tail = None
-    return copy
 
 
 def _preformatted_text(el: etree._Element) -> str:

@@ -9,16 +9,20 @@ the ``_open`` of a paired token), collected into a table once.
 Choices a caller may not expect:
 
 - Raw HTML is never passed on. An ``html_block`` is dropped whole; an ``html_inline`` tag is
-  dropped and the text around and between tags is kept (``a<b>b</b>`` reads as ``ab``). A
-  paragraph left with nothing but whitespace is dropped.
+  dropped and the text around and between tags is kept (``a<b>b</b>`` reads as ``ab``), except
+  inside a script, style, iframe, form and the other elements the HTML reader drops whole, which
+  go with their content up to their closing tag. A paragraph left with nothing but whitespace is
+  dropped.
 - Token types without a handler (none with the parser set up here, but plugins change) go to one
   fallback that keeps their text: a paired token becomes its children, a leaf token becomes its
   inline children or else its content as plain text (wrapped in a paragraph at block level).
 - A soft line break between two CJK characters (Han, kana, hangul, CJK punctuation, fullwidth
   forms) disappears; any other soft break is one space.
 - Link and image URLs are kept as written: markdown-it's percent-encoding and punycode are for HTML
-  output and would change a URL written by zhconvert's Markdown writer. Unsafe schemes
-  (``javascript:`` and the like) still make markdown-it refuse the link, which stays plain text.
+  output and would change a URL written by zhconvert's Markdown writer. A link whose scheme is not
+  http, https, mailto or ftp (``javascript:``, ``vbscript:``, ``data:``, in any case, with blanks
+  or control characters inside) becomes its text, as in the HTML reader; such an image becomes its
+  alt text.
 - Inline math follows pandoc's rule so that prices are not formulas: no space just inside the
   dollars, no digit right after the closing one (``$5 and $6`` is text).
 - Hexo writes ``{``/``}`` as ``&#123;``/``&#125;``; markdown-it decodes them in text but keeps
@@ -86,6 +90,7 @@ from ..model import (
     Underline,
     VideoCard,
 )
+from ._safety import DROPPED_TAGS, has_safe_scheme, without_controls
 
 __all__ = ["read_markdown"]
 
@@ -125,6 +130,13 @@ _BYLINE_TAIL: Final = re.compile(r"(?:（(?P<bio>.+)）)?(?P<separator> · )?", 
 # Marks where a footnote's URL was taken out of its text; markdown-it turns NUL into U+FFFD, so
 # the mark cannot come from the input.
 _CUT: Final = "\x00"
+
+# Inline raw HTML: tags are dropped, the text around and between them kept, except inside these
+# elements (a <script>'s code is not text): everything up to their closing tag goes too.
+_HIDDEN_TAGS: Final = DROPPED_TAGS - {
+    "area", "base", "embed", "input", "link", "meta", "param", "source", "track"
+}  # fmt: skip
+_HTML_TAG: Final = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 
 # Inline tokens that carry no characters of their own, so a soft break looks through them.
 _TRANSPARENT_INLINE: Final = frozenset({"html_inline"})
@@ -170,6 +182,10 @@ class _Parser(MarkdownIt):
     def normalizeLinkText(self, link: str) -> str:
         """Return ``link`` unchanged."""
         return link
+
+    def validateLink(self, url: str) -> bool:
+        """Accept every destination: the reader decides (``has_safe_scheme``), as for HTML."""
+        return True
 
 
 def _make_parser() -> MarkdownIt:
@@ -359,10 +375,20 @@ class _Reader:
         else:
             spans = _spans(run.tokens, run.closes, lo, hi)
         out: list[Inline] = []
+        hidden = ""  # the name of the raw <script>-like element being skipped, if any
         for start, end in spans:
-            handler = _INLINE_HANDLERS.get(
-                _handler_name(run.tokens[start]), _Reader._inline_fallback
-            )
+            token = run.tokens[start]
+            if token.type == "html_inline":
+                tag = _HTML_TAG.match(token.content)
+                if tag is not None:
+                    name, closing = tag.group(2).lower(), bool(tag.group(1))
+                    if hidden and closing and name == hidden:
+                        hidden = ""
+                    elif not hidden and not closing and name in _HIDDEN_TAGS:
+                        hidden = "" if token.content.rstrip().endswith("/>") else name
+            if hidden:
+                continue
+            handler = _INLINE_HANDLERS.get(_handler_name(token), _Reader._inline_fallback)
             out.extend(handler(self, run, start, end, depth))
         return _merge_texts(out)
 
@@ -496,7 +522,8 @@ class _Reader:
         return [Text(token.content)]
 
     def _inline_text(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
-        return [Text(run.tokens[start].content)]
+        # A character reference (&#27;) may stand for a control character.
+        return [Text(without_controls(run.tokens[start].content))]
 
     _inline_text_special = _inline_text
 
@@ -529,6 +556,8 @@ class _Reader:
     def _inline_link(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
         url = str(run.tokens[start].attrs.get("href", ""))
         children = tuple(self.inlines(run, start + 1, end, depth + 1))
+        if not has_safe_scheme(url):
+            return list(children)  # javascript: and the like: the text alone, as in HTML
         match children:
             case (Text(text),) if len(text) > 1 and text[0] == "@" and "zhihu.com/people/" in url:
                 return [Mention(text[1:], url)]
@@ -540,7 +569,10 @@ class _Reader:
             alt = _plain_text(self.inline_children(token.children, depth + 1))
         else:
             alt = token.content  # the alt's source; nested images are not worth recursing into
-        return [InlineImage(str(token.attrs.get("src", "")), alt)]
+        src = str(token.attrs.get("src", ""))
+        if not has_safe_scheme(src):
+            return [Text(alt)] if alt else []
+        return [InlineImage(src, alt)]
 
     def _inline_footnote_ref(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
         meta = run.tokens[start].meta

@@ -8,13 +8,29 @@ renderer); the plain-text writer is a variant of the Markdown one, not a second 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from ..model import Block, BlockQuote, Inline, ListBlock, Paragraph
 
-__all__ = ["BlockRenderer", "display_width", "is_punctuation"]
+__all__ = ["BlockRenderer", "display_width", "is_punctuation", "without_controls"]
+
+# C0 controls but tab and line feed, DEL, C1 controls. The readers remove them from the file, but
+# a character reference (&#27;) or a document built through the API can still hold them.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_controls(text: str) -> str:
+    """Return ``text`` without control characters; a carriage return becomes a space.
+
+    In a terminal they are commands (``ESC [ 2 J`` clears the screen); in Markdown a carriage
+    return ends a line, so text could begin a heading or a list of its own.
+    """
+    if "\r" in text:
+        text = text.replace("\r", " ")
+    return _CONTROLS.sub("", text)
 
 
 def display_width(text: str) -> int:

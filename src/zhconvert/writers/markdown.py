@@ -40,7 +40,7 @@ from ..model import (
     VideoCard,
 )
 from ._depth import limit_depth
-from ._render import BlockRenderer, is_punctuation
+from ._render import BlockRenderer, is_punctuation, without_controls
 
 __all__ = ["MarkdownOptions", "MarkdownWriter", "escape_markdown"]
 
@@ -80,6 +80,11 @@ _ENTITY_RE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _LINE_START = re.compile(r"^([ ]{0,3})([#>+\-=|]|\d{1,9}(?=[.)](?: |$)))")
 _URL_UNSAFE = re.compile(r"[\s()<>\\]")
 _AUTOLINK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>\x00-\x1f]*$")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_SCHEME_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+_LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
+_TEX_TAG = re.compile(r"<(?=[A-Za-z/!?])")  # what could open an HTML tag, comment or autolink
+_TEX_LINK = re.compile(r"\](?=[(\[:])")  # what could close a link's text or label
 
 
 def _underscore(match: re.Match[str]) -> str:
@@ -111,6 +116,26 @@ def _escape_line_start(line: str) -> str:
     if token[0].isdigit():
         return lead + token + "\\" + line[match.end() :]
     return lead + "\\" + line[len(lead) :]
+
+
+def _linkable(url: str) -> bool:
+    """Whether ``url`` may be a link or image address: no scheme, or a web or mail one.
+
+    The readers never put anything else in a document; this is for documents built by hand.
+    Browsers ignore blanks, control characters and case in a scheme, so the check does too.
+    """
+    match = _SCHEME.match(_SCHEME_NOISE.sub("", url).lower())
+    return match is None or match.group(1) in _LINK_SCHEMES
+
+
+def _tex(tex: str) -> str:
+    """Return TeX that no Markdown renderer can take for HTML or a link, whatever its math support.
+
+    A renderer without ``$`` math reads the formula as Markdown: ``<script>`` would be raw HTML
+    and ``[x](javascript:…)`` a link. ``\\lt`` is TeX's own name for ``<``, and spaces are
+    ignored in math mode, so the formula means the same.
+    """
+    return _TEX_LINK.sub("] ", _TEX_TAG.sub(r"\\lt ", tex))
 
 
 def _url(url: str) -> str:
@@ -186,13 +211,15 @@ class MarkdownRenderer(BlockRenderer):
             else:
                 parts.append(self.inline(node))
         out: list[str] = []
+        last = ""  # the last character written so far
         for index, part in enumerate(parts):
             if isinstance(part, str):
                 out.append(part)
+                last = part[-1:] or last
                 continue
             lead = escape_markdown(part.lead) if part.lead else ""
             trail = escape_markdown(part.trail) if part.trail else ""
-            before = lead[-1] if lead else next((c[-1] for c in reversed(out) if c), "")
+            before = lead[-1] if lead else last
             if trail:
                 after = trail[0]
             elif index + 1 < len(parts):
@@ -208,7 +235,9 @@ class MarkdownRenderer(BlockRenderer):
                 and not inner.endswith("\\")
                 and part.marker[0] not in (before, after)
             )
-            out.append(lead + (part.marker + inner + part.marker if ok else inner) + trail)
+            written = lead + (part.marker + inner + part.marker if ok else inner) + trail
+            out.append(written)
+            last = written[-1:] or last
         text = "".join(out)
         if self.in_table:
             text = text.replace("|", "\\|")
@@ -218,7 +247,9 @@ class MarkdownRenderer(BlockRenderer):
         return escape_markdown(node.text)
 
     def inline_InlineCode(self, node: InlineCode) -> str:
-        text = node.text
+        # A code span shows a line break as a space anyway; written as one, a blank line cannot
+        # end the paragraph in the middle of the span and leave the rest as Markdown (or HTML).
+        text = node.text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
         longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
         fence = "`" * (longest + 1)
         if (text.startswith(("`", " ")) or text.endswith(("`", " "))) and text.strip(" "):
@@ -227,6 +258,8 @@ class MarkdownRenderer(BlockRenderer):
 
     def inline_Link(self, node: Link) -> str:
         label = self.inlines(node.children)
+        if not _linkable(node.url):
+            return label
         plain = len(node.children) == 1 and isinstance(node.children[0], Text)
         if (not label.strip() or (plain and node.children[0] == Text(node.url))) and (
             _AUTOLINK.match(node.url)
@@ -240,16 +273,20 @@ class MarkdownRenderer(BlockRenderer):
         return " " if self.in_table else "\\\n"
 
     def inline_InlineMath(self, node: InlineMath) -> str:
-        tex = " ".join(node.tex.split())
+        tex = " ".join(_tex(node.tex).split())
         return f"${tex}$" if tex else ""
 
     def inline_FootnoteRef(self, node: FootnoteRef) -> str:
         return f"[^{node.number}]"
 
     def inline_Mention(self, node: Mention) -> str:
+        if not _linkable(node.url):
+            return "@" + escape_markdown(node.name)
         return f"[@{escape_markdown(node.name)}]({_url(node.url)})"
 
     def inline_InlineImage(self, node: InlineImage) -> str:
+        if not _linkable(node.url):
+            return escape_markdown(node.alt)
         return f"![{escape_markdown(node.alt)}]({_url(node.url)})"
 
     # -- blocks ---------------------------------------------------------------------------
@@ -267,10 +304,14 @@ class MarkdownRenderer(BlockRenderer):
 
     def block_Figure(self, block: Figure) -> str:
         caption = self.inlines(block.caption).replace("\\\n", " ")
+        if not _linkable(block.url):
+            return caption
         return f"![{caption}]({_url(block.url)})"
 
     def block_MathBlock(self, block: MathBlock) -> str:
-        return f"$$\n{block.tex.strip()}\n$$"
+        # A blank line would end the block for a renderer without math (and is an error in TeX).
+        lines = [line for line in _tex(block.tex).strip().split("\n") if line.strip()]
+        return "$$\n" + "\n".join(lines) + "\n$$"
 
     def block_CodeBlock(self, block: CodeBlock) -> str:
         longest = max((len(run) for run in re.findall(r"`{3,}", block.text)), default=2)
@@ -303,11 +344,15 @@ class MarkdownRenderer(BlockRenderer):
         return "\n".join(out)
 
     def block_LinkCard(self, block: LinkCard) -> str:
+        if not _linkable(block.url):
+            return _escape_line_start(escape_markdown(block.title))
         title = escape_markdown(block.title) if block.title else escape_markdown(block.url)
         return _escape_line_start(f"[{title}]({_url(block.url)})")
 
     def block_VideoCard(self, block: VideoCard) -> str:
         title = "视频：" + escape_markdown(block.title) if block.title else "视频"
+        if not _linkable(block.url):
+            return title
         return f"[{title}]({_url(block.url)})"
 
     def block_Byline(self, block: Byline) -> str:
@@ -319,26 +364,31 @@ def byline_markdown(block: Byline) -> str:
     text = f"作者：**{escape_markdown(block.author)}**"
     if block.bio:
         text += f"（{escape_markdown(block.bio)}）"
-    if block.url:
+    if block.url and _linkable(block.url):
         text += f" · [原文]({_url(block.url)})"
     return text
 
 
 def _merge_adjacent(nodes: Sequence[Inline]) -> list[Inline]:
     """Join neighbouring spans of the same kind, so their markers do not collide."""
+    # Each run is joined once: joining two at a time would copy the run again for every node.
     merged: list[Inline] = []
-    for node in nodes:
-        if (
-            merged
-            and type(node) is type(merged[-1])
-            and isinstance(node, (Strong, Emphasis, Strikethrough))
-        ):
-            previous = merged[-1]
-            merged[-1] = type(node)(previous.children + node.children)  # type: ignore[union-attr]
-        elif merged and isinstance(node, Text) and isinstance(merged[-1], Text):
-            merged[-1] = Text(merged[-1].text + node.text)
-        else:
+    index, count = 0, len(nodes)
+    while index < count:
+        node = nodes[index]
+        end = index + 1
+        if isinstance(node, (Strong, Emphasis, Strikethrough, Text)):
+            while end < count and type(nodes[end]) is type(node):
+                end += 1
+        run = nodes[index:end]
+        if len(run) == 1:
             merged.append(node)
+        elif isinstance(node, Text):
+            merged.append(Text("".join(n.text for n in run if isinstance(n, Text))))
+        elif isinstance(node, (Strong, Emphasis, Strikethrough)):
+            spans = (n for n in run if isinstance(n, (Strong, Emphasis, Strikethrough)))
+            merged.append(type(node)(tuple(c for n in spans for c in n.children)))
+        index = end
     return merged
 
 
@@ -391,12 +441,13 @@ class MarkdownWriter:
             notes = []
             for note in doc.footnotes:
                 text = escape_markdown(" ".join(note.text.split()))
-                target = f"<{note.url}>" if note.url and not _URL_UNSAFE.search(note.url) else ""
-                if note.url and not target:
-                    target = f"[{escape_markdown(note.url)}]({_url(note.url)})"
+                url = note.url if _linkable(note.url) else ""
+                target = f"<{url}>" if url and not _URL_UNSAFE.search(url) else ""
+                if url and not target:
+                    target = f"[{escape_markdown(url)}]({_url(url)})"
                 notes.append(f"[^{note.number}]: " + " ".join(p for p in (text, target) if p))
             parts.append("\n".join(notes))
-        text = "\n\n".join(parts) + "\n"
+        text = without_controls("\n\n".join(parts) + "\n")
         if options.front_matter == "keep" and doc.front_matter is not None:
             return doc.front_matter.text + "\n" + text
         if options.front_matter == "normalize":

@@ -36,7 +36,7 @@ from ..model import (
     VideoCard,
 )
 from ._depth import limit_depth
-from ._render import BlockRenderer, display_width
+from ._render import BlockRenderer, display_width, without_controls
 
 __all__ = ["PlainTextWriter", "TextOptions", "wrap_line"]
 
@@ -65,6 +65,24 @@ def _breakable(ch: str) -> bool:
     return display_width(ch) == 2
 
 
+def _tokens(line: str) -> list[str]:
+    """Split a line into a single wide character, a run of spaces, or a run of other characters."""
+    tokens: list[str] = []
+    run: list[str] = []  # joined once: adding characters to a string one by one is quadratic
+    last_space = last_wide = False
+    for ch in line:
+        wide, space = _breakable(ch), ch.isspace()
+        joins = (space and last_space) or not (wide or space or last_space or last_wide)
+        if run and not joins:
+            tokens.append("".join(run))
+            run = []
+        run.append(ch)
+        last_space, last_wide = space, wide
+    if run:
+        tokens.append("".join(run))
+    return tokens
+
+
 def wrap_line(line: str, width: int) -> list[str]:
     """Wrap one line at ``width`` columns: between CJK characters or at spaces."""
     if width <= 0 or display_width(line) <= width:
@@ -72,19 +90,7 @@ def wrap_line(line: str, width: int) -> list[str]:
     out: list[str] = []
     current = ""
     current_width = 0
-    # Tokens: a single wide character, a run of spaces, or a run of other (Latin) characters.
-    tokens: list[str] = []
-    for ch in line:
-        if tokens and not _breakable(ch) and not ch.isspace():
-            last = tokens[-1]
-            if not last[-1].isspace() and not _breakable(last[-1]):
-                tokens[-1] = last + ch
-                continue
-        if tokens and ch.isspace() and tokens[-1][-1].isspace():
-            tokens[-1] += ch
-            continue
-        tokens.append(ch)
-    for token in tokens:
+    for token in _tokens(line):
         token_width = display_width(token)
         if current_width + token_width <= width or not current.strip():
             current += token
@@ -99,9 +105,10 @@ def wrap_line(line: str, width: int) -> list[str]:
         if token[0] in _NO_LINE_START and current:
             carry = current[-1]
             current = current[:-1]
-        while current and current[-1] in _NO_LINE_END:
-            carry = current[-1] + carry
-            current = current[:-1]
+        cut = len(current)
+        while cut and current[cut - 1] in _NO_LINE_END:
+            cut -= 1
+        carry, current = current[cut:] + carry, current[:cut]
         if current.strip():
             out.append(current.rstrip())
             current = carry + token
@@ -273,4 +280,4 @@ class PlainTextWriter:
             parts.append(
                 "\n".join(f"[{i}] {line}" for i, line in enumerate(renderer.references, 1))
             )
-        return "\n\n".join(parts) + "\n"
+        return without_controls("\n\n".join(parts) + "\n")
