@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,11 @@ def load(path: StrPath, *, strict: bool = False) -> Document:
     """Read the post at ``path`` into a Document."""
     name = os.fspath(path)
     try:
+        mode = os.stat(name).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(name)
+        if not stat.S_ISREG(mode):
+            raise ZhconvertError("not a regular file", path=name)
         data = Path(name).read_bytes()
     except IsADirectoryError:
         raise ZhconvertError("is a folder, not a file", path=name) from None

@@ -106,7 +106,7 @@ def test_broken_urls_through_the_cli(cli: Cli, tmp_path: Path) -> None:
     source = tmp_path / "links.md"
     source.write_text(post_with(BROKEN_URLS), encoding="utf-8")
     for fmt in ("md", "txt", "json", "epub"):
-        out = tmp_path / f"links.{fmt}"
+        out = tmp_path / "out" / f"links.{fmt}"  # links.md beside the post would be the post
         extra = ["--images", "link", "--no-cache"] if fmt == "epub" else []
         result = cli("convert", source, "-o", out, *extra)
         assert result.code == 0, result.err

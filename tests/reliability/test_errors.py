@@ -131,12 +131,6 @@ def test_outputs_that_cannot_be_written(cli: Cli, tmp_path: Path) -> None:
     assert result.err.startswith(f"Error: {unwritable}: cannot write: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="change request: _commands/convert.py convert_one() calls Path.mkdir() outside its "
-    "OSError handling: an output below a file reports 'internal error: FileExistsError' instead "
-    "of 'Error: <output>: cannot write: ...'",
-)
 def test_an_output_below_a_file_is_a_write_error(cli: Cli, tmp_path: Path) -> None:
     post = tmp_path / "post.md"
     post.write_text("<p>正文</p>\n", encoding="utf-8")

@@ -88,12 +88,6 @@ def test_broken_file_symlinks_are_named_in_a_book(
     assert len([n for n in epub_documents(book.read_bytes()) if "/post-" in n]) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="change request: _commands/convert.py run() checks os.path.exists() on every job "
-    "before converting and aborts the whole folder on a dangling or looping symlink found in it; "
-    "only inputs named on the command line should be checked there",
-)
 def test_broken_file_symlinks_are_named_in_a_folder_run(
     cli: Cli, make_tree: Tree, tmp_path: Path
 ) -> None:
@@ -191,12 +185,6 @@ def test_unreadable_files_are_named_and_the_others_converted(shared_tmp: Path) -
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="change request: a FIFO (or device) named *.md hangs convert and book for ever: "
-    "_commands/_common.py iter_posts should yield regular files only, and _api.load should "
-    "refuse what is not a regular file ('not a regular file') before reading it",
-)
 def test_a_fifo_among_the_posts_does_not_hang(make_tree: Tree, tmp_path: Path) -> None:
     folder = make_tree({"a.md": post("甲")})
     os.mkfifo(folder / "pipe.md")
@@ -239,12 +227,6 @@ def test_two_posts_mapping_to_one_output_name_are_both_kept(
     assert sorted(outputs(tmp_path / "two")) == ["a-2.md", "a.md"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="change request: _commands/convert.py _plan() lets an output be the input itself "
-    "(convert post.md -o post.md, or a folder into itself) and overwrites the post; it should "
-    "refuse: 'the output would overwrite the input' (zhconvert normalize rewrites in place)",
-)
 def test_an_output_that_is_the_input_is_refused(cli: Cli, make_tree: Tree) -> None:
     folder = make_tree({"a.md": post("甲")})
     before = snapshot(folder)

@@ -153,4 +153,6 @@ def iter_posts(
         )
         for name in sorted(files):
             if name.lower().endswith(wanted) and not name.startswith("."):
+                # Everything is yielded, FIFOs and dangling links too: ``load`` refuses what
+                # is not a regular file, so each is named rather than silently left out.
                 yield Path(root, name)

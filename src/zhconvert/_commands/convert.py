@@ -173,7 +173,12 @@ def convert_one(job: _Job) -> tuple[str, str | None, tuple[str, ...]]:
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
         else:
-            Path(job.target).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(job.target).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ZhconvertError(
+                    f"cannot write: {exc.strerror or exc}", path=job.target
+                ) from None
             atomic_write_bytes(Path(job.target), data)
     except ZhconvertError as exc:
         return job.source, str(exc.with_path(job.source)), ()
@@ -185,6 +190,15 @@ def convert_one(job: _Job) -> tuple[str, str | None, tuple[str, ...]]:
         return job.source, f"{job.source}: internal error: {type(exc).__name__}: {exc}", ()
     prefix = "<stdin>" if job.source == "-" else job.source
     return job.source, None, tuple(f"{prefix}: {w}" for w in doc.warnings)
+
+
+def _same_file(source: str, target: str) -> bool:
+    if source == "-":
+        return False
+    try:
+        return os.path.samefile(source, target)
+    except OSError:
+        return os.path.realpath(source) == os.path.realpath(target)
 
 
 def _convert_chunk(jobs: list[_Job]) -> list[tuple[str, str | None, tuple[str, ...]]]:
@@ -255,9 +269,14 @@ def run(args: argparse.Namespace) -> int:
     check_text_options(**config.text_options)  # a missing library fails once, not per file
     options = _writer_options(args, fmt, config)
     jobs = _plan(args, fmt, options, config)
+    # Only what the command line names is checked up front; a bad file found in a folder is
+    # reported on its own while the others are converted.
+    for name in args.inputs:
+        if name != "-" and not os.path.exists(name):
+            raise ZhconvertError("no such file", path=name)
     for job in jobs:
-        if job.source != "-" and not os.path.exists(job.source):
-            raise ZhconvertError("no such file", path=job.source)
+        if job.target is not None and _same_file(job.source, job.target):
+            raise UsageError(f"{job.target}: the output would overwrite the input")
     workers = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise UsageError("--jobs must be at least 1")
