@@ -141,7 +141,14 @@ def parse_front_matter(
         if yaml_text.strip():
             # PyYAML builds nested collections recursively (in C: deep enough input crashes the
             # process), so the nesting is measured first, on the parser's flat event stream.
-            if _nests_deeper(yaml_text, MAX_YAML_DEPTH):
+            try:
+                too_deep = _nests_deeper(yaml_text, MAX_YAML_DEPTH)
+            except yaml.YAMLError as exc:
+                # PyYAML 6.0.4 and later stop very deep input themselves, with their own words.
+                if "nesting depth" not in str(getattr(exc, "problem", "") or exc):
+                    raise
+                too_deep = True
+            if too_deep:
                 raise _TooLarge(f"nests deeper than {MAX_YAML_DEPTH} levels")
             loaded = yaml.load(yaml_text, Loader=_Loader)
         # Aliases can make a few lines stand for billions of values ("billion laughs"), or for
