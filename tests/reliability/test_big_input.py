@@ -117,7 +117,8 @@ def test_input_that_was_quadratic_is_linear(name: str) -> None:
     if doc is None and stage != "loads":
         assert isinstance(source, str)
         doc = zhconvert.loads(source)
-    started = time.monotonic()
+    # CPU time, not wall time: the other test worker and other jobs on the machine must not count.
+    started = time.process_time()
     if stage == "loads":
         assert isinstance(source, str)
         zhconvert.loads(source)
@@ -127,4 +128,4 @@ def test_input_that_was_quadratic_is_linear(name: str) -> None:
     else:
         assert doc is not None
         zhconvert.dumps(doc, stage)
-    assert time.monotonic() - started < 10
+    assert time.process_time() - started < 10
