@@ -13,7 +13,8 @@ import functools
 from pathlib import Path
 
 import pytest
-from reliability_support import every_output, run_process
+from lxml import etree
+from reliability_support import epub_documents, every_output, run_process
 
 import zhconvert
 from zhconvert import model as m
@@ -168,15 +169,24 @@ def test_limit_depth_keeps_every_piece_of_text_and_shallow_documents_as_they_are
     assert text_of(flat) == text_of(deep)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="change request: the EPUB writer (epub/writer.py write, epub/book.py record_post) "
-    "should call zhconvert.writers._depth.limit_depth(doc) first, as the other writers do",
-)
-def test_deep_api_documents_are_written_as_epub() -> None:
-    data = zhconvert.dumps(deep_document(BLOCKS), "epub", images="omit")
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, BLOCKS])
+def test_deep_api_documents_are_written_as_epub(levels: int) -> None:
+    from zhconvert.epub.book import record_post
+
+    doc = deep_document(levels)
+    data = zhconvert.dumps(doc, "epub", images="omit")
     assert isinstance(data, bytes)
+    chapter = epub_documents(data)["EPUB/text/post-0001.xhtml"]
+    text = "".join(etree.fromstring(chapter).itertext())  # well-formed XHTML
+    last = levels - levels // 2 - 1
+    deepest_quote = last if last % 2 else last - 1
+    for marker in ("起", "最深处", "止", "之后", "第1层", f"第{deepest_quote}层"):
+        assert marker in text, marker
+    # ``book`` renders each post through ``record_post``: the same bound
+    assert (
+        record_post(doc, images="omit").chapter
+        == record_post(limit_depth(doc), images="omit").chapter
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,8 +18,10 @@ import functools
 import gzip
 import http.server
 import io
+import math
 import threading
 import time
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -191,7 +193,7 @@ def misbehaving() -> Iterator[Misbehaving]:
         def do_GET(self) -> None:
             with state.lock:
                 state.hits.append(self.path)
-            route = ROUTES.get(self.path)
+            route = ROUTES.get(self.path.split("?", 1)[0])  # ?n=1: the same, fetched again
             if route is None and self.path.startswith("/chain/"):
                 route = chain
             if route is None:
@@ -275,19 +277,23 @@ def test_what_is_not_an_image_is_refused(misbehaving: Misbehaving) -> None:
     assert len(images) == 1  # /ok.png alone
 
 
-@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
-@pytest.mark.xfail(
-    strict=True,
-    reason="change request: epub/images.py image_from_bytes accepts a 144-megapixel PNG of "
-    "17 KB (Pillow only warns below 179 MP); refuse images over a pixel budget",
-)
 def test_a_decompression_bomb_is_refused(misbehaving: Misbehaving) -> None:
+    from zhconvert.epub.images import MAX_IMAGE_PIXELS, image_from_bytes
+
     ROUTES["/bomb.png"] = serve(_png_bomb())
     try:
-        images, _ = book_with(misbehaving.url("/bomb.png"))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            images, _ = book_with(misbehaving.url("/bomb.png"))
+            # beyond what Pillow itself refuses (179 MP): refused too, with no error leaking
+            assert image_from_bytes(png((14_000, 14_000), mode="1")) is None
     finally:
         del ROUTES["/bomb.png"]
-    assert images == {}
+    assert images == {}  # a link with its caption, as any image that cannot be had
+    assert [w.message for w in caught if "pixels" in str(w.message)] == []
+    side = math.isqrt(MAX_IMAGE_PIXELS)
+    assert image_from_bytes(png((side, side), mode="1")) is not None  # the budget itself is fine
+    assert image_from_bytes(png((side + 1, side + 1), mode="1")) is None
 
 
 @pytest.mark.slow
@@ -304,13 +310,14 @@ def test_stalling_servers_are_cut_by_the_timeout(misbehaving: Misbehaving) -> No
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="change request: epub/images.py ImageFetcher._attempt has per-read timeouts only; a "
-    "server sending a byte every few seconds holds a build for as long as it likes (here 8 s "
-    "with timeout=1); give each download an overall deadline",
-)
 def test_a_server_that_drips_is_cut_by_an_overall_deadline(misbehaving: Misbehaving) -> None:
-    images, elapsed = book_with(misbehaving.url("/drip.png"), timeout=1.0)
+    # One byte every 0.2 s never trips the 1 s read timeout; the 2 s deadline ends it.
+    images, elapsed = book_with(misbehaving.url("/drip.png"), timeout=1.0, image_deadline=2.0)
+    assert images == {}
+    assert elapsed < 5
+    # retries do not start the clock again: the deadline is the download's, all tries together
+    images, elapsed = book_with(
+        misbehaving.url("/drip.png") + "?again", timeout=1.0, image_deadline=2.0, retries=2
+    )
     assert images == {}
     assert elapsed < 5

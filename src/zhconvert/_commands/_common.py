@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -29,6 +29,7 @@ __all__ = [
     "iter_posts",
     "load_settings",
     "paint",
+    "unreadable_folder",
     "use_colour",
     "warn",
 ]
@@ -135,17 +136,36 @@ def load_settings(
     return config
 
 
+def unreadable_folder(exc: OSError) -> str:
+    """Return ``<folder>: cannot read folder (<reason>)`` for an error met walking a folder."""
+    reason = exc.strerror or str(exc)
+    folder = os.fsdecode(exc.filename) if exc.filename is not None else "?"
+    return f"{folder}: cannot read folder ({reason[:1].lower()}{reason[1:]})"
+
+
 def iter_posts(
-    folder: Path, *, suffixes: Iterable[str] = POST_SUFFIXES, skip: Iterable[Path] = ()
+    folder: Path,
+    *,
+    suffixes: Iterable[str] = POST_SUFFIXES,
+    skip: Iterable[Path] = (),
+    onerror: Callable[[str], None] | None = None,
 ) -> Iterator[Path]:
     """Yield the posts below ``folder`` in a stable order.
 
     Symbolic links to folders are not followed (no loops); folders in ``skip`` (an output folder
-    inside the input, say) and hidden folders are not entered.
+    inside the input, say) and hidden folders are not entered. A folder that cannot be read
+    (``folder`` itself included) is passed over, never silently: ``onerror`` is called with the
+    one-line message ``<folder>: cannot read folder (<reason>)``; without it, the message is
+    printed as a ``Warning:``.
     """
+    report = onerror if onerror is not None else warn
     wanted = tuple(s.lower() for s in suffixes)
     skipped = {os.path.realpath(p) for p in skip}
-    for root, dirs, files in os.walk(folder):
+
+    def walk_error(exc: OSError) -> None:
+        report(unreadable_folder(exc))
+
+    for root, dirs, files in os.walk(folder, onerror=walk_error):
         dirs[:] = sorted(
             d
             for d in dirs

@@ -171,6 +171,9 @@ def run(args: argparse.Namespace) -> int:
         **options,
     )
     if not args.quiet:
+        # ``Warning: <file>: <what was recovered>``, as ``convert`` prints them.
+        for message in report.warnings:
+            warn(message)
         for message in report.unreadable:
             warn(f"skipped: {message}")
         if args.verbose:

@@ -19,7 +19,8 @@ from typing import Any
 
 from .. import model as m
 from ..errors import OptionError, ZhconvertError
-from .images import ImageFetcher, ImageResource, default_cache_dir, image_from_bytes
+from ..writers._depth import limit_depth
+from .images import ImageFetcher, ImageResource, default_cache_dir, examine_image
 from .options import BookOptions, EpubOptions
 from .package import IMAGE_DIR, TEXT_DIR, BookMeta, Chapter, TocGroup, assemble
 from .progress import Progress
@@ -41,7 +42,12 @@ _PARALLEL_THRESHOLD = 24
 
 @dataclass(frozen=True, slots=True)
 class BookReport:
-    """What ``build_book`` wrote: the summary figures of one build."""
+    """What ``build_book`` wrote: the summary figures of one build.
+
+    ``unreadable``: ``<file>: <reason>`` for each post (or folder) skipped; ``not_posts``: the
+    files found in folders without front matter; ``warnings``: ``<file>: <what was recovered>``
+    for each warning of a post that was read (front matter that did not parse, say).
+    """
 
     volumes: tuple[Path, ...]
     posts: int
@@ -51,6 +57,7 @@ class BookReport:
     size: int
     unreadable: tuple[str, ...] = ()
     not_posts: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """Return the one-paragraph summary the CLI prints."""
@@ -88,6 +95,7 @@ class PostRecord:
     cover: str
     key: tuple[str, str]
     chapter: RenderedChapter
+    warnings: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,6 +104,9 @@ class PostRecord:
 
 def record_post(doc: m.Document, *, images: str, index: int = 0, path: str = "") -> PostRecord:
     """Render ``doc`` and keep what the book needs of it."""
+    # The chapter renderer recurses: a document built through the API may nest deeper than
+    # Python's stack allows (the readers never make one), so it is flattened as for every writer.
+    doc = limit_depth(doc)
     meta = doc.meta
     title = " ".join(meta.title.split())
     author = " ".join(meta.author.split())
@@ -120,6 +131,7 @@ def record_post(doc: m.Document, *, images: str, index: int = 0, path: str = "")
         cover=cover,
         key=_duplicate_key(title, (who, *answer_authors), path or doc.source.path or ""),
         chapter=render_chapter(doc, images=images),
+        warnings=doc.warnings,
     )
 
 
@@ -166,15 +178,16 @@ def _read_one(job: tuple[int, str, str, bool, str | None, bool]) -> PostRecord |
 # Inputs
 
 
-def _input_files(paths: Iterable[StrPath]) -> list[tuple[Path, bool]]:
-    """Return the files to read, each with whether it was found by walking a folder."""
+def _input_files(paths: Iterable[StrPath]) -> tuple[list[tuple[Path, bool]], list[str]]:
+    """Return the files to read (each marked when a folder walk found it) and unreadable folders."""
     from .._commands._common import iter_posts
 
     found: dict[str, tuple[Path, bool]] = {}
+    unreadable: list[str] = []
     for raw in paths:
         path = Path(os.fspath(raw))
         if path.is_dir():
-            for post in iter_posts(path):
+            for post in iter_posts(path, onerror=unreadable.append):
                 found.setdefault(os.path.realpath(post), (post, True))
         elif path.is_file():
             found[os.path.realpath(path)] = (path, False)
@@ -182,7 +195,7 @@ def _input_files(paths: Iterable[StrPath]) -> list[tuple[Path, bool]]:
             raise ZhconvertError("not a file or a folder", path=str(path))
         else:
             raise ZhconvertError("no such file or folder", path=str(path))
-    return list(found.values())
+    return list(found.values()), unreadable
 
 
 def _read_all(
@@ -364,6 +377,7 @@ def _fetcher(options: EpubOptions) -> ImageFetcher:
         cache_dir=cache_dir,
         image_dir=Path(options.image_dir) if options.image_dir else None,
         timeout=options.timeout,
+        deadline=options.image_deadline,
         retries=options.retries,
         max_bytes=options.max_image_bytes,
         concurrency=options.image_concurrency,
@@ -379,9 +393,9 @@ def _cover_from_file(path: str) -> ImageResource:
         raise ZhconvertError(
             f"cannot read the cover image: {exc.strerror or exc}", path=path
         ) from None
-    image = image_from_bytes(data)
-    if image is None:
-        raise ZhconvertError("the cover is not a JPEG, PNG, GIF, WebP or SVG image", path=path)
+    image = examine_image(data)
+    if isinstance(image, str):
+        raise ZhconvertError(f"the cover is {image}", path=path)
     return image
 
 
@@ -548,8 +562,10 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
     inputs = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     out_path = Path(os.fspath(out))
     cover = _cover_from_file(settings.cover) if settings.cover else None
-    files = _input_files(inputs)
+    files, unreadable_folders = _input_files(inputs)
     if not files:
+        if unreadable_folders:
+            raise ZhconvertError(f"no post could be read ({unreadable_folders[0]})")
         raise ZhconvertError(
             "no posts found (.md, .markdown, .html, .htm)",
             path=", ".join(os.fspath(p) for p in inputs),
@@ -566,9 +582,13 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
     records, skipped = _read_all(
         files, settings.images, jobs, progress, (settings.chinese, settings.cjk_spacing)
     )
-    errors = [item.message for item in skipped if not item.not_a_post]
+    errors = [*unreadable_folders, *(item.message for item in skipped if not item.not_a_post)]
     if not records:
         raise ZhconvertError(f"no post could be read ({errors[0]})" if errors else "no posts")
+    # In the order of the inputs, duplicates too: each is about a file, kept or not.
+    warnings = tuple(
+        f"{record.path}: {warning}" for record in records for warning in record.warnings
+    )
     records, duplicates = _drop_duplicates(records)
     records = _sort(records, settings.sort)
 
@@ -613,4 +633,5 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
         size=size,
         unreadable=tuple(errors),
         not_posts=tuple(item.message for item in skipped if item.not_a_post),
+        warnings=warnings,
     )

@@ -1,11 +1,13 @@
 """Getting the images of a book: a local folder first, then the disk cache, then the network.
 
-Each distinct address is fetched at most once per build, several at a time, with timeouts,
-retries with backoff and a size cap; only ``http``/``https`` addresses are fetched. What arrives is
-trusted only after its bytes say what it is (JPEG, PNG, GIF, WebP or SVG; an SVG is cleaned of
-scripts, event handlers and outside references, or rejected). A host that refuses connections is
-given up after two failures, and a machine with no network at all is recognised after a few, so a
-build offline stays quick: every image it cannot have is reported as missing and the book links it.
+Each distinct address is fetched at most once per build, several at a time, with timeouts, an
+overall deadline, retries with backoff and a size cap; only ``http``/``https`` addresses are
+fetched. What arrives is trusted only after its bytes say what it is (JPEG, PNG, GIF, WebP or SVG;
+an SVG is cleaned of scripts, event handlers and outside references, or rejected) and a raster
+image only within a pixel budget, read from its header before anything is decoded. A host that
+refuses connections is given up after two failures, and a machine with no network at all is
+recognised after a few, so a build offline stays quick: every image it cannot have is reported as
+missing and the book links it.
 """
 
 from __future__ import annotations
@@ -19,24 +21,44 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from .. import __version__
 from .._atomic import atomic_write_bytes
 from ..errors import ZhconvertError
 
+if TYPE_CHECKING:
+    from PIL.ImageFile import ImageFile
+
 __all__ = [
+    "DEFAULT_IMAGE_DEADLINE",
     "DEFAULT_MAX_IMAGE_BYTES",
+    "MAX_IMAGE_PIXELS",
+    "NOT_AN_IMAGE",
     "ImageFetcher",
     "ImageResource",
     "default_cache_dir",
+    "examine_image",
     "image_from_bytes",
     "sanitize_svg",
     "sniff_image",
 ]
 
 DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024
+
+#: Seconds one image's download may take in all, retries included: a server that sends a byte
+#: now and then never trips the per-read ``timeout``.
+DEFAULT_IMAGE_DEADLINE = 60.0
+
+#: Pixels (width × height) an embedded raster image may have at most. 64 megapixels (8,000 ×
+#: 8,000, or a 1,440 × 44,000 screenshot) decode to 256 MB at 4 bytes a pixel; a PNG of 17 KB can
+#: declare 144 megapixels, and Pillow itself only refuses above 179. Checked on the header, before
+#: anything is decoded.
+MAX_IMAGE_PIXELS = 64_000_000
+
+#: Why bytes that are no image, a broken one or an SVG that cannot be made safe are refused.
+NOT_AN_IMAGE = "not a JPEG, PNG, GIF, WebP or SVG image"
 
 # The formats a book can carry, named one by one: a CDN that negotiates would send AVIF to a
 # client that says "image/*".
@@ -195,24 +217,51 @@ def sanitize_svg(data: bytes) -> bytes | None:
 
 def image_from_bytes(data: bytes) -> ImageResource | None:
     """Return ``data`` as an image for a book, or None when it is not an image it can carry."""
+    image = examine_image(data)
+    return image if isinstance(image, ImageResource) else None
+
+
+def examine_image(data: bytes) -> ImageResource | str:
+    """Return ``data`` as an image for a book, or why it cannot be one."""
     kind = sniff_image(data)
     if kind is None:
-        return None
+        return NOT_AN_IMAGE
     media_type, extension = kind
     if media_type == "image/svg+xml":
         cleaned = sanitize_svg(data)
         if cleaned is None:
-            return None
+            return NOT_AN_IMAGE
         data = cleaned
     else:
-        from PIL import Image
-
         try:
-            with Image.open(io.BytesIO(data)) as image:
+            with _open_raster(data, media_type) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    return (
+                        f"too large: {width} × {height} pixels "
+                        f"(at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels)"
+                    )
                 image.verify()
         except Exception:  # Pillow raises many kinds of errors on broken files
-            return None
+            return NOT_AN_IMAGE
     return ImageResource(data, media_type, extension, hashlib.sha256(data).hexdigest())
+
+
+def _open_raster(data: bytes, media_type: str) -> ImageFile:
+    """Return Pillow's image for ``data`` with its header read and nothing decoded."""
+    # The format's own class, not ``Image.open``: that applies Pillow's process-wide bomb limit
+    # first, warning (a line on stderr) from 89 MP and raising from 179 MP, before the size can
+    # be compared with MAX_IMAGE_PIXELS; silencing the warning would change global state from
+    # several threads at once.
+    from PIL import GifImagePlugin, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+
+    opener: dict[str, Callable[[io.BytesIO], ImageFile]] = {
+        "image/jpeg": JpegImagePlugin.JpegImageFile,
+        "image/png": PngImagePlugin.PngImageFile,
+        "image/gif": GifImagePlugin.GifImageFile,
+        "image/webp": WebPImagePlugin.WebPImageFile,
+    }
+    return opener[media_type](io.BytesIO(data))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,6 +284,9 @@ class ImageFetcher:
     """Resolves lists of candidate addresses (best first) to images, each address at most once.
 
     ``cache_dir`` None disables the disk cache; ``image_dir`` is searched by file name first.
+    ``timeout`` bounds each wait for the network (connecting, each read); ``deadline`` bounds
+    one address's whole download, retries included. The deadline is checked between reads, so a
+    download ends at most one read timeout after it.
     """
 
     def __init__(
@@ -247,9 +299,11 @@ class ImageFetcher:
         max_bytes: int = DEFAULT_MAX_IMAGE_BYTES,
         concurrency: int = 8,
         backoff: float = 0.5,
+        deadline: float = DEFAULT_IMAGE_DEADLINE,
     ) -> None:
         self.cache_dir = cache_dir
         self.timeout = timeout
+        self.deadline = deadline
         self.retries = max(0, retries)
         self.max_bytes = max_bytes
         self.concurrency = max(1, concurrency)
@@ -366,15 +420,19 @@ class ImageFetcher:
 
     def _download(self, url: str) -> bytes | None:
         host = (urlsplit(url).hostname or "").lower()
+        ends = time.monotonic() + self.deadline
         for attempt in range(self.retries + 1):
             if self._gave_up(host):
                 return None
             if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
+                pause = self.backoff * 2 ** (attempt - 1)
+                if time.monotonic() + pause >= ends:
+                    return None  # no time left for another try
+                time.sleep(pause)
                 if self._gave_up(host):
                     return None
             try:
-                data = self._attempt(url)
+                data = self._attempt(url, ends)
             except _Permanent:
                 return None
             except _Unreachable:
@@ -416,12 +474,18 @@ class ImageFetcher:
                 )
             return self._client
 
-    def _attempt(self, url: str) -> bytes:
+    def _attempt(self, url: str, ends: float) -> bytes:
+        """Return the body at ``url``, given up at the monotonic time ``ends``."""
         import httpx
 
         client = self._http()
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise _Permanent("out of time")
+        # No single wait may outlast the deadline either.
+        timeout = httpx.Timeout(min(self.timeout, left), connect=min(self.timeout, 10.0, left))
         try:
-            with client.stream("GET", url) as response:
+            with client.stream("GET", url, timeout=timeout) as response:
                 status = response.status_code
                 if status == 429 or status >= 500:
                     raise _Transient(f"HTTP {status}")
@@ -435,8 +499,13 @@ class ImageFetcher:
                     buffer += chunk
                     if len(buffer) > self.max_bytes:
                         raise _Permanent("too large")
+                    if time.monotonic() > ends:
+                        # Bytes keep coming, too slowly: another try would be as slow.
+                        raise _Permanent("out of time")
                 return bytes(buffer)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            if time.monotonic() >= ends:  # cut short by the deadline: the host is not to blame
+                raise _Permanent("out of time") from exc
             raise _Unreachable(str(exc)) from exc
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             raise _Transient(str(exc)) from exc
