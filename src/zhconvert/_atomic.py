@@ -24,11 +24,17 @@ _PREFIX = ".zhconvert-"
 _SUFFIX = ".tmp"
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, *, mode: int | None = None, durable: bool = True
+) -> None:
     """Replace ``path`` with ``data`` so that a reader sees the old file or the new, never half.
 
     ``mode`` sets the permission bits of the new file (default: those of the file it replaces,
-    else the umask's default).
+    else the umask's default). ``durable`` flushes the file and its folder to the disk before
+    and after the rename (``fsync``), so that the new file also survives a power cut or a
+    crash of the system. Without it the write is as atomic for every other process (a killed
+    writer still leaves the old file or the new), only not flushed: right for output that can
+    be made again from its input, at a fraction of the cost.
     """
     folder = path.parent if str(path.parent) else Path(".")
     if mode is None:
@@ -42,17 +48,19 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
             mode = None
     tmp_name: str | None = None
     try:
-        tmp_name = _write_unnamed(folder, data, mode)
+        tmp_name = _write_unnamed(folder, data, mode, durable)
         if tmp_name is None:
             fd, tmp_name = tempfile.mkstemp(prefix=_PREFIX, suffix=_SUFFIX, dir=folder)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
-                os.fsync(handle.fileno())
+                if durable:
+                    os.fsync(handle.fileno())
             if mode is not None:
                 os.chmod(tmp_name, mode)
         os.replace(tmp_name, path)
-        _fsync_folder(folder)
+        if durable:
+            _fsync_folder(folder)
     except BaseException as exc:
         if tmp_name is not None:
             with contextlib.suppress(OSError):
@@ -62,7 +70,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
         raise
 
 
-def _write_unnamed(folder: Path, data: bytes, mode: int | None) -> str | None:
+def _write_unnamed(folder: Path, data: bytes, mode: int | None, durable: bool) -> str | None:
     """Write ``data`` to a nameless file in ``folder``, then name it; return that name.
 
     None where the platform or the file system has no nameless files (or no ``/proc`` to name
@@ -81,7 +89,8 @@ def _write_unnamed(folder: Path, data: bytes, mode: int | None) -> str | None:
         with open(fd, "wb", closefd=False) as handle:
             handle.write(data)
             handle.flush()
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
         if mode is not None:
             os.fchmod(fd, mode)
         name = os.path.join(folder, f"{_PREFIX}{secrets.token_hex(6)}{_SUFFIX}")

@@ -230,17 +230,12 @@ def test_an_unreadable_folder_is_named_and_the_others_converted(shared_tmp: Path
     locked.chmod(0o777)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="change request: zhconvert convert names an unreadable folder but exits with 0 "
-    "(_commands/convert.py _plan should pass iter_posts an onerror that counts it as failed)",
-)
 def test_convert_exits_1_when_a_folder_cannot_be_read(shared_tmp: Path) -> None:
     folder, locked = _locked_folder_tree(shared_tmp)
     argv = ["convert", str(folder), "-o", str(shared_tmp / "out"), "--jobs", "1"]
     result = _run_unprivileged(argv)
     locked.chmod(0o777)
-    assert str(locked) in result.err
+    assert f"Error: {locked}: cannot read folder (permission denied)" in result.err
     assert result.code == 1
 
 

@@ -154,3 +154,54 @@ def test_a_killed_book_leaves_each_volume_old_or_new(
     done = run_process("book", subset, "-o", out / "book.epub", *options)
     assert done.code == 0
     assert {p.name: p.read_bytes() for p in files_below(out) if not is_temporary(p)} == new
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(n) for n in path.read_text().split()] if path.exists() else []
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie has finished; only its parent's reaping is left
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
+def test_killing_only_the_parent_stops_the_workers(
+    big_folder: tuple[Path, dict[str, Path]], tmp_path: Path
+) -> None:
+    folder, sources = big_folder
+    reference = {
+        original: zhconvert.dumps(zhconvert.load(original), "markdown")
+        for original in set(sources.values())
+    }
+    out = tmp_path / "out"
+    process = start("convert", folder, "-o", out, "-t", "md", "--jobs", "2", cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while len(files_below(out)) < 30:
+        assert process.poll() is None, "convert ended before it was killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    workers = _children(process.pid)
+    assert len(workers) == 2
+    os.kill(process.pid, signal.SIGKILL)  # the parent only, not its process group
+    process.wait(timeout=30)
+    written_before = len(files_below(out))  # the workers know from here on they are orphans
+
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in workers):
+        assert time.monotonic() < deadline, "the workers outlived their parent"
+        time.sleep(0.01)
+    written = [p for p in files_below(out) if not is_temporary(p)]
+    # Each worker finishes the post it had started, and starts no other: without the check,
+    # each would go on to the end of its chunk (25 posts here).
+    assert len(written) - written_before <= 2
+    assert len(written) < POSTS
+    for path in written:
+        relative = path.relative_to(out).with_suffix(".md").as_posix()
+        assert path.read_text("utf-8") == reference[sources[relative]], path
+    os.killpg(process.pid, signal.SIGKILL)  # nothing should be left; be sure

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -156,6 +158,10 @@ def _writer_options(args: argparse.Namespace, fmt: str, config: Config) -> dict[
     return options
 
 
+#: Output folders this process has made (or found): one mkdir per folder, not per post.
+_MADE_FOLDERS: set[Path] = set()
+
+
 def convert_one(job: _Job) -> tuple[str, str | None, tuple[str, ...]]:
     """Convert one post; return ``(source, error or None, warnings)``. Never raises."""
     from .. import dumps, load, loads
@@ -173,13 +179,18 @@ def convert_one(job: _Job) -> tuple[str, str | None, tuple[str, ...]]:
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
         else:
-            try:
-                Path(job.target).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ZhconvertError(
-                    f"cannot write: {exc.strerror or exc}", path=job.target
-                ) from None
-            atomic_write_bytes(Path(job.target), data)
+            target = Path(job.target)
+            if target.parent not in _MADE_FOLDERS:
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise ZhconvertError(
+                        f"cannot write: {exc.strerror or exc}", path=job.target
+                    ) from None
+                _MADE_FOLDERS.add(target.parent)
+            # Atomic, but not flushed to the disk file by file: the output can be made again
+            # from its input, and an fsync per post would cost more than converting it.
+            atomic_write_bytes(target, data, durable=False)
     except ZhconvertError as exc:
         return job.source, str(exc.with_path(job.source)), ()
     except RecursionError:
@@ -198,16 +209,47 @@ def _same_file(source: str, target: str) -> bool:
     try:
         return os.path.samefile(source, target)
     except OSError:
-        return os.path.realpath(source) == os.path.realpath(target)
+        return False  # a target that does not exist yet (or a source that is gone) is no risk
 
 
 def _convert_chunk(jobs: list[_Job]) -> list[tuple[str, str | None, tuple[str, ...]]]:
-    return [convert_one(job) for job in jobs]
+    """Convert ``jobs`` in a worker process, one post at a time (see ``_watch_parent``)."""
+    results = []
+    for job in jobs:
+        with _BUSY:
+            if _ORPHANED.is_set() or os.getppid() != _PARENT[0]:
+                break
+            results.append(convert_one(job))
+    return results
+
+
+#: Held while a worker converts a post; set once the worker's parent is gone.
+_BUSY = threading.Lock()
+_ORPHANED = threading.Event()
+_PARENT = [0]
+
+
+def _start_worker(parent: int) -> None:
+    """Run in each worker as it starts: watch for the death of ``parent``."""
+    _PARENT[0] = parent
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    # A parent killed outright (SIGKILL) cannot stop its workers, and a worker waiting for its
+    # next chunk would wait for ever (its siblings hold the queue open). The worker finishes
+    # the post it is writing and exits; between posts, _convert_chunk checks for itself.
+    while os.getppid() == parent:
+        time.sleep(0.1)
+    _ORPHANED.set()
+    with _BUSY:
+        os._exit(1)
 
 
 def _plan(
     args: argparse.Namespace, fmt: str, options: dict[str, Any], config: Config
-) -> list[_Job]:
+) -> tuple[list[_Job], list[str]]:
+    """Return the jobs, and a line for each folder that could not be read."""
     from ..errors import ZhconvertError
     from ..writers import get_writer
 
@@ -222,7 +264,7 @@ def _plan(
             target = str(Path(target) / (Path(inputs[0]).stem + extension))
         if target is None and get_writer(fmt).binary and sys.stdout.isatty():
             raise ZhconvertError(f"{fmt} output is binary: give -o FILE")
-        return [_Job(inputs[0], target, fmt, options, args.strict)]
+        return [_Job(inputs[0], target, fmt, options, args.strict)], []
     if output in (None, "-"):
         raise UsageError("several inputs or a folder need an output folder: -o DIR")
     if "-" in inputs:
@@ -231,13 +273,14 @@ def _plan(
     if out_dir.exists() and not out_dir.is_dir():
         raise ZhconvertError(f"{output}: exists and is not a folder")
     jobs: list[_Job] = []
+    unreadable: list[str] = []
     taken: dict[str, str] = {}
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             pairs = [
                 (p, p.relative_to(path))
-                for p in iter_posts(path, skip=[out_dir])
+                for p in iter_posts(path, skip=[out_dir], onerror=unreadable.append)
                 if not config.is_excluded(p)
             ]
         else:
@@ -253,7 +296,7 @@ def _plan(
                 counter += 1
             taken[key] = str(source)
             jobs.append(_Job(str(source), str(target), fmt, options, args.strict))
-    return jobs
+    return jobs, unreadable
 
 
 def run(args: argparse.Namespace) -> int:
@@ -268,7 +311,8 @@ def run(args: argparse.Namespace) -> int:
 
     check_text_options(**config.text_options)  # a missing library fails once, not per file
     options = _writer_options(args, fmt, config)
-    jobs = _plan(args, fmt, options, config)
+    _MADE_FOLDERS.clear()  # a folder made by an earlier run in this process may be gone
+    jobs, unreadable = _plan(args, fmt, options, config)
     # Only what the command line names is checked up front; a bad file found in a folder is
     # reported on its own while the others are converted.
     for name in args.inputs:
@@ -286,6 +330,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         results = _run_parallel(jobs, workers)
     failed = 0
+    for line in unreadable:
+        error(line)
     # Results come in the order of the jobs, in parallel too.
     for job, (source, problem, warnings) in zip(jobs, results, strict=True):
         if not args.quiet:
@@ -296,22 +342,29 @@ def run(args: argparse.Namespace) -> int:
             error(problem)
         elif args.verbose:
             print(f"converted: {source} -> {job.target or '<stdout>'}", file=sys.stderr)
-    if len(jobs) > 1 and not args.quiet:
+    if (len(jobs) > 1 or unreadable) and not args.quiet:
         done = len(jobs) - failed
         summary = f"converted {done} of {len(jobs)} posts into {args.output}"
-        print(summary + (f"; {failed} failed" if failed else ""), file=sys.stderr)
-    return 1 if failed else 0
+        if failed:
+            summary += f"; {failed} failed"
+        if unreadable:
+            summary += f"; {len(unreadable)} folder(s) could not be read"
+        print(summary, file=sys.stderr)
+    return 1 if failed or unreadable else 0
 
 
 def _run_parallel(jobs: list[_Job], workers: int) -> list[tuple[str, str | None, tuple[str, ...]]]:
     from concurrent.futures import ProcessPoolExecutor
 
     workers = min(workers, len(jobs))
-    # Chunks amortize the inter-process overhead; several per worker keep them all busy.
-    size = max(1, min(64, len(jobs) // (workers * 4) or 1))
+    # Chunks amortize the inter-process overhead (a few hundred microseconds each); many per
+    # worker keep them all busy to the end, when the last chunk may leave the others idle.
+    size = max(1, min(32, len(jobs) // (workers * 8)))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     results: list[tuple[str, str | None, tuple[str, ...]]] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
+    ) as pool:
         for chunk_results in pool.map(_convert_chunk, chunks):
             results.extend(chunk_results)
     return results

@@ -71,6 +71,10 @@ class _TooLarge(Exception):
 
 def _nests_deeper(yaml_text: str, limit: int) -> bool:
     """Whether the YAML nests collections deeper than ``limit`` (stops reading once it does)."""
+    # Every collection starts at an indicator ("-", ":", "?", "[" or "{"): text with few of
+    # them cannot nest deeply, and most front matter needs no second parse to prove it.
+    if sum(map(yaml_text.count, "-:?[{")) <= limit:
+        return False
     depth = 0
     for event in yaml.parse(yaml_text, Loader=_Loader):
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 from lxml import etree
@@ -209,6 +210,7 @@ _HTML_TAGS = frozenset(
     ]
 )
 _TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)")
+_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9:_-]*)")
 _WS = re.compile(r"[ \t\n\r\f]+")
 _CJK = (
     "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
@@ -241,18 +243,30 @@ def read_html(html: str) -> HtmlBody:
     return _Reader().read(html)
 
 
+def _is_tag_name(name: str) -> bool:
+    name = name.lower()
+    # Custom elements (their names have a hyphen) are tags too; code never looks like that.
+    return name in _HTML_TAGS or ("-" in name and not name.endswith("-"))
+
+
 def _escape_bogus_tags(html: str) -> str:
+    """Escape the ``<`` of every "tag" that is no HTML element (``List<String>``, ``<cstdio>``)."""
+    # Most posts have none: one C-level scan for the names decides, and only a post that has a
+    # bogus name pays for the substitution.
+    bogus = {name for name in set(_TAG_NAME.findall(html)) if not _is_tag_name(name)}
+    if not bogus:
+        return html
+    if len(bogus) <= 32:
+        names = "|".join(re.escape(name) for name in sorted(bogus, key=len, reverse=True))
+        return re.sub(rf"<(/?(?:{names})(?![A-Za-z0-9:_-]))", r"&lt;\1", html)
+
+    # Many names (hostile input): one set lookup per tag keeps it linear.
     def fix(match: re.Match[str]) -> str:
-        name = match.group(2).lower()
-        # Custom elements (their names have a hyphen) are tags too; code never looks like that.
-        if name in _HTML_TAGS or ("-" in name and not name.endswith("-")):
-            return match.group(0)
-        return "&lt;" + match.group(0)[1:]
+        return "&lt;" + match.group(0)[1:] if match.group(2) in bogus else match.group(0)
 
     return _TAG_START.sub(fix, html)
 
 
-_ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)")
 #: HTML's void elements. libxml2 knows only HTML 4's, so it makes the content after <embed>,
 #: <source>, <track> or <wbr> their children: the reader reads those children as what follows.
 _VOID_TAGS = frozenset(
@@ -261,6 +275,8 @@ _VOID_TAGS = frozenset(
 #: Deeper markup is flattened (its text kept): no real post comes near, hostile ones go far
 #: beyond, and both libxml2 (256 levels) and Python's stack have limits.
 MAX_DEPTH = 100
+#: Whether a parsed body has an element nested deeper than ``MAX_DEPTH`` (one walk in C).
+_TOO_DEEP = etree.XPath("boolean(/html/body" + "/*" * (MAX_DEPTH + 1) + ")")
 
 
 def _cap_nesting(html: str, limit: int = MAX_DEPTH) -> str:
@@ -270,7 +286,7 @@ def _cap_nesting(html: str, limit: int = MAX_DEPTH) -> str:
     drops: list[tuple[int, int]] = []
     position = 0
     while True:
-        match = _ANY_TAG.search(html, position)
+        match = _TAG_START.search(html, position)
         if match is None:
             break
         # A tag ends at the next ">": quotes are not honoured, so that a "<" without any ">"
@@ -311,6 +327,12 @@ def _cap_nesting(html: str, limit: int = MAX_DEPTH) -> str:
         last = end
     out.append(html[last:])
     return "".join(out)
+
+
+def _parse(source: str) -> etree._Element | None:
+    return etree.fromstring(
+        ("<html><body>" + source + "</body></html>").encode("utf-8", "surrogatepass"), _PARSER
+    )
 
 
 def _classes(el: etree._Element) -> list[str]:
@@ -384,30 +406,43 @@ def _image_url(raw: str | None) -> str | None:
 
 
 def _merge_text(pieces: list[Piece]) -> list[Piece]:
+    """Join adjacent text runs (in linear time) and drop empty ones."""
     merged: list[Piece] = []
+    run: list[str] = []
     for piece in pieces:
-        if isinstance(piece, Text) and merged and isinstance(merged[-1], Text):
-            merged[-1] = Text(merged[-1].text + piece.text)
-        elif not (isinstance(piece, Text) and not piece.text):
-            merged.append(piece)
+        if isinstance(piece, Text):
+            if piece.text:
+                run.append(piece.text)
+            continue
+        if run:
+            merged.append(Text("".join(run)))
+            run = []
+        merged.append(piece)
+    if run:
+        merged.append(Text("".join(run)))
     return merged
 
 
 def _trim(inlines: list[Inline]) -> tuple[Inline, ...]:
     """Merge text runs, drop spaces at the edges and around line breaks, and edge breaks."""
-    items: list[Inline] = []
-    for piece in _merge_text(list(inlines)):
-        assert not isinstance(piece, _BLOCK_TYPES)
-        items.append(piece)
+    if len(inlines) == 1 and isinstance(inlines[0], Text):  # most paragraphs: one plain run
+        text = inlines[0].text.strip(" ")
+        return (Text(text),) if text else ()
+    items = cast("list[Inline]", _merge_text(cast("list[Piece]", inlines)))
+    last = len(items) - 1
+    emptied = False
     for index, item in enumerate(items):
         if isinstance(item, Text):
             text = item.text
             if index == 0 or isinstance(items[index - 1], LineBreak):
                 text = text.lstrip(" ")
-            if index == len(items) - 1 or isinstance(items[index + 1], LineBreak):
+            if index == last or isinstance(items[index + 1], LineBreak):
                 text = text.rstrip(" ")
-            items[index] = Text(text)
-    items = [i for i in items if not (isinstance(i, Text) and not i.text)]
+            if text is not item.text and text != item.text:
+                items[index] = Text(text)
+                emptied = emptied or not text
+    if emptied:
+        items = [i for i in items if not (isinstance(i, Text) and not i.text)]
     start, end = 0, len(items)
     while start < end and isinstance(items[start], LineBreak):
         start += 1
@@ -472,12 +507,12 @@ class _Reader:
     def read(self, html: str) -> HtmlBody:
         source = html.replace("&#123;", "{").replace("&#125;", "}")
         source = _escape_bogus_tags(resolve_control_references(source))
-        if source.count("<") > MAX_DEPTH:
-            source = _cap_nesting(source)
-        root = etree.fromstring(
-            ("<html><body>" + source + "</body></html>").encode("utf-8", "surrogatepass"),
-            _PARSER,
-        )
+        root = _parse(source)
+        # Real posts nest a dozen levels: the tags are counted only where the tree is deep (and
+        # libxml2 stops at 256 levels, dropping what lies below), and the capped source is read
+        # again.
+        if root is not None and _TOO_DEEP(root):
+            root = _parse(_cap_nesting(source))
         body = root.find("body") if root is not None else None
         blocks = self.flow(body) if body is not None else []
         if blocks and isinstance(blocks[0], Paragraph):
@@ -1021,6 +1056,8 @@ def _without(el: etree._Element, removed: list[etree._Element]) -> etree._Elemen
 #: The name of an element ``_without`` emptied: a tag no table knows, read as nothing but its tail.
 _EMPTIED = "zhconvert-emptied"
 
+_HAS_BR = etree.XPath("boolean(.//br)")
+
 #: Tags that only give a table or a figure its shape; alone they leave nothing to read.
 _STRUCTURE_TAGS = frozenset(
     ["tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "col", "img", "noscript", "br"]
@@ -1029,6 +1066,10 @@ _STRUCTURE_TAGS = frozenset(
 
 def _preformatted_text(el: etree._Element) -> str:
     """Return the text of ``el`` with whitespace kept, ``<br>`` as a newline."""
+    if _HAS_BR(el) is False:
+        # Without a <br> all there is to it is libxml2's text serialization (highlighted code is
+        # hundreds of spans).
+        return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
     out: list[str] = []
     stack: list[tuple[etree._Element, bool]] = [(el, False)]
     while stack:

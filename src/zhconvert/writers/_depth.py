@@ -21,11 +21,17 @@ from ..model import (
     Document,
     Emphasis,
     Figure,
+    FootnoteRef,
     Heading,
     Inline,
+    InlineCode,
+    InlineImage,
+    InlineMath,
+    LineBreak,
     Link,
     ListBlock,
     ListItem,
+    Mention,
     Paragraph,
     Strikethrough,
     Strong,
@@ -46,6 +52,9 @@ MAX_DEPTH: Final = 128
 
 _INLINE_CONTAINERS = (Strong, Emphasis, Underline, Strikethrough, Superscript, Subscript, Link)
 
+#: Nodes that hold nothing a writer recurses into (checked by exact type, the fast path).
+_LEAVES = frozenset([Text, InlineCode, InlineMath, LineBreak, FootnoteRef, Mention, InlineImage])
+
 InlineContainer = Strong | Emphasis | Underline | Strikethrough | Superscript | Subscript | Link
 
 
@@ -65,20 +74,25 @@ def _inline_lists(block: object) -> Iterable[Sequence[Inline]]:
 def document_depth(doc: Document) -> int:
     """Return how many containers deep ``doc`` nests, without recursion."""
     deepest = 0
-    stack: list[tuple[object, int]] = [(block, 0) for block in doc.blocks]
+    # Whole child sequences go on the stack, with the depth of their parent: text, the bulk of
+    # every document, is passed over without being pushed.
+    stack: list[tuple[Sequence[object], int]] = [(doc.blocks, 0)]
     while stack:
-        node, depth = stack.pop()
-        if isinstance(node, BlockQuote):
-            stack.extend((child, depth + 1) for child in node.children)
-        elif isinstance(node, ListBlock):
-            stack.extend((child, depth + 1) for item in node.items for child in item.children)
-        elif isinstance(node, _INLINE_CONTAINERS):
-            stack.extend((child, depth + 1) for child in node.children)
-        else:
-            for inlines in _inline_lists(node):
-                stack.extend((child, depth) for child in inlines)
-            continue
-        deepest = max(deepest, depth + 1)
+        nodes, depth = stack.pop()
+        for node in nodes:
+            if type(node) in _LEAVES:
+                continue
+            if isinstance(node, BlockQuote):
+                stack.append((node.children, depth + 1))
+            elif isinstance(node, ListBlock):
+                stack.extend((item.children, depth + 1) for item in node.items)
+            elif isinstance(node, _INLINE_CONTAINERS):
+                stack.append((node.children, depth + 1))
+            else:
+                stack.extend((inlines, depth) for inlines in _inline_lists(node))
+                continue
+            if depth + 1 > deepest:
+                deepest = depth + 1
     return deepest
 
 
