@@ -198,7 +198,7 @@ def test_killing_only_the_parent_stops_the_workers(
         time.sleep(0.01)
     written = [p for p in files_below(out) if not is_temporary(p)]
     # Each worker finishes the post it had started, and starts no other: without the check,
-    # each would go on to the end of its chunk (25 posts here).
+    # each would go on to the end of its chunk (16 posts here).
     assert len(written) - written_before <= 2
     assert len(written) < POSTS
     for path in written:

@@ -359,7 +359,7 @@ def _run_parallel(jobs: list[_Job], workers: int) -> list[tuple[str, str | None,
     workers = min(workers, len(jobs))
     # Chunks amortize the inter-process overhead (a few hundred microseconds each); many per
     # worker keep them all busy to the end, when the last chunk may leave the others idle.
-    size = max(1, min(32, len(jobs) // (workers * 8)))
+    size = max(1, min(16, len(jobs) // (workers * 8)))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     results: list[tuple[str, str | None, tuple[str, ...]]] = []
     with ProcessPoolExecutor(

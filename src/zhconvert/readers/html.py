@@ -563,6 +563,10 @@ class _Reader:
 
     def flush(self, pending: list[Piece], blocks: list[Block]) -> None:
         """Turn pending inline pieces into paragraphs, splitting around hoisted blocks."""
+        if not pending:
+            return
+        if len(pending) == 1 and isinstance(pending[0], Text) and pending[0].text.isspace():
+            return  # the white space between two blocks, the commonest case by far
         run: list[Inline] = []
         for piece in pending:
             if isinstance(piece, _BLOCK_TYPES):
