@@ -1,9 +1,10 @@
 """Atomic file writes: a temporary file in the same folder, then one rename.
 
 Where Linux allows it (``O_TMPFILE``), the data is first written to a file that has no name at
-all and is only given its temporary name once complete: a process killed while writing then
-leaves nothing behind, not even a hidden temporary file. Elsewhere the temporary file is named
-from the start (``.zhconvert-*.tmp``), and a kill can leave that file, never a partial target.
+all and is only given a name once complete: its final name when no file has it yet, else a
+temporary name that is then renamed over the old file. A process killed while writing leaves
+nothing behind, not even a hidden temporary file. Elsewhere the temporary file is named from the
+start (``.zhconvert-*.tmp``), and a kill can leave that file, never a partial target.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
-import tempfile
 from pathlib import Path
 
 from .errors import ZhconvertError
@@ -37,10 +36,12 @@ def atomic_write_bytes(
     be made again from its input, at a fraction of the cost.
     """
     folder = path.parent if str(path.parent) else Path(".")
+    exists = True
     if mode is None:
         try:
             mode = path.stat().st_mode & 0o7777
         except FileNotFoundError:
+            exists = False
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
@@ -48,8 +49,10 @@ def atomic_write_bytes(
             mode = None
     tmp_name: str | None = None
     try:
-        tmp_name = _write_unnamed(folder, data, mode, durable)
-        if tmp_name is None:
+        named = _write_unnamed(folder, data, mode, durable, None if exists else path)
+        if named is None:
+            import tempfile
+
             fd, tmp_name = tempfile.mkstemp(prefix=_PREFIX, suffix=_SUFFIX, dir=folder)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -58,7 +61,11 @@ def atomic_write_bytes(
                     os.fsync(handle.fileno())
             if mode is not None:
                 os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
+        elif named != os.fspath(path):
+            tmp_name = named
+        if tmp_name is not None:
+            os.replace(tmp_name, path)
+            tmp_name = None
         if durable:
             _fsync_folder(folder)
     except BaseException as exc:
@@ -70,9 +77,14 @@ def atomic_write_bytes(
         raise
 
 
-def _write_unnamed(folder: Path, data: bytes, mode: int | None, durable: bool) -> str | None:
+def _write_unnamed(
+    folder: Path, data: bytes, mode: int | None, durable: bool, target: Path | None
+) -> str | None:
     """Write ``data`` to a nameless file in ``folder``, then name it; return that name.
 
+    ``target`` is a name no file had a moment ago: the complete file is given that name at once
+    (linking never replaces a file, so one that appeared meanwhile is safe), which spares the
+    rename. Otherwise, or if it did appear, the name is a temporary one for the caller to rename.
     None where the platform or the file system has no nameless files (or no ``/proc`` to name
     them through): the caller then writes a named temporary file instead.
     """
@@ -86,19 +98,25 @@ def _write_unnamed(folder: Path, data: bytes, mode: int | None, durable: bool) -
             return None
         raise
     try:
-        with open(fd, "wb", closefd=False) as handle:
-            handle.write(data)
-            handle.flush()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
         if durable:
             os.fsync(fd)
         if mode is not None:
             os.fchmod(fd, mode)
-        name = os.path.join(folder, f"{_PREFIX}{secrets.token_hex(6)}{_SUFFIX}")
         try:
             # linkat(AT_SYMLINK_FOLLOW) on /proc/self/fd/N gives the open file a name; a
             # src_dir_fd makes Python call linkat rather than link, which would not follow.
             proc = os.open("/proc", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
             try:
+                if target is not None:
+                    try:
+                        os.link(f"self/fd/{fd}", target, src_dir_fd=proc, follow_symlinks=True)
+                        return os.fspath(target)
+                    except FileExistsError:
+                        pass
+                name = os.path.join(folder, f"{_PREFIX}{os.urandom(6).hex()}{_SUFFIX}")
                 os.link(f"self/fd/{fd}", name, src_dir_fd=proc, follow_symlinks=True)
             finally:
                 os.close(proc)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -229,8 +231,40 @@ _ORPHANED = threading.Event()
 _PARENT = [0]
 
 
+#: Allocations between collections of the youngest generation, and the older generations' ratios.
+_BATCH_GC_THRESHOLD = (100_000, 50, 100)
+
+
+@contextlib.contextmanager
+def _batch_gc(wanted: bool = True) -> Iterator[None]:
+    """Tune the cyclic garbage collector while this process converts many posts.
+
+    A post makes tens of thousands of short-lived objects and next to no reference cycles, yet
+    every 700 allocations start a collection; fewer, larger ones cost about 6% less CPU on the
+    corpus. The objects alive before the batch are frozen: never collected again, and never
+    copied into forked workers by a collection. Only the command line does this, and it puts the
+    interpreter's settings back afterwards.
+    """
+    import gc
+
+    if not wanted:
+        yield
+        return
+    before = gc.get_threshold()
+    gc.set_threshold(*_BATCH_GC_THRESHOLD)
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+
+
 def _start_worker(parent: int) -> None:
     """Run in each worker as it starts: watch for the death of ``parent``."""
+    import gc
+
+    gc.set_threshold(*_BATCH_GC_THRESHOLD)  # as in the parent (inherited where workers fork)
     _PARENT[0] = parent
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
@@ -325,10 +359,11 @@ def run(args: argparse.Namespace) -> int:
     if workers < 1:
         raise UsageError("--jobs must be at least 1")
     results: list[tuple[str, str | None, tuple[str, ...]]]
-    if workers == 1 or len(jobs) < 2:
-        results = [convert_one(job) for job in jobs]
-    else:
-        results = _run_parallel(jobs, workers)
+    with _batch_gc(len(jobs) > 1):
+        if workers == 1 or len(jobs) < 2:
+            results = [convert_one(job) for job in jobs]
+        else:
+            results = _run_parallel(jobs, workers)
     failed = 0
     for line in unreadable:
         error(line)

@@ -202,6 +202,8 @@ class MarkdownRenderer(BlockRenderer):
     # -- inlines --------------------------------------------------------------------------
 
     def inlines(self, nodes: Sequence[Inline]) -> str:
+        if len(nodes) == 1 and type(nodes[0]) is Text and not self.in_table:
+            return escape_markdown(nodes[0].text)  # most paragraphs: one run of plain text
         parts: list[str | _Delimited] = []
         for node in _merge_adjacent(nodes):
             if isinstance(node, (Strong, Emphasis, Strikethrough)):
