@@ -24,6 +24,8 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from ..config import Config
 
 HELP = "convert posts to markdown, text, json or epub"
@@ -266,6 +268,9 @@ def _start_worker(parent: int) -> None:
 
     gc.set_threshold(*_BATCH_GC_THRESHOLD)  # as in the parent (inherited where workers fork)
     _PARENT[0] = parent
+    # The converter's modules, loaded while the parent is still planning the work.
+    from .. import _api  # noqa: F401
+    from ..readers import _frontmatter, html  # noqa: F401
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
@@ -344,26 +349,29 @@ def run(args: argparse.Namespace) -> int:
     from ..chinese import check_text_options
 
     check_text_options(**config.text_options)  # a missing library fails once, not per file
-    options = _writer_options(args, fmt, config)
-    _MADE_FOLDERS.clear()  # a folder made by an earlier run in this process may be gone
-    jobs, unreadable = _plan(args, fmt, options, config)
-    # Only what the command line names is checked up front; a bad file found in a folder is
-    # reported on its own while the others are converted.
-    for name in args.inputs:
-        if name != "-" and not os.path.exists(name):
-            raise ZhconvertError("no such file", path=name)
-    for job in jobs:
-        if job.target is not None and _same_file(job.source, job.target):
-            raise UsageError(f"{job.target}: the output would overwrite the input")
     workers = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise UsageError("--jobs must be at least 1")
-    results: list[tuple[str, str | None, tuple[str, ...]]]
-    with _batch_gc(len(jobs) > 1):
-        if workers == 1 or len(jobs) < 2:
-            results = [convert_one(job) for job in jobs]
-        else:
-            results = _run_parallel(jobs, workers)
+    folders = any(name != "-" and os.path.isdir(name) for name in args.inputs)
+    # The workers for a folder start first: they load the converter while this process plans.
+    with _worker_pool(workers if folders else 1) as pool:
+        options = _writer_options(args, fmt, config)
+        _MADE_FOLDERS.clear()  # a folder made by an earlier run in this process may be gone
+        jobs, unreadable = _plan(args, fmt, options, config)
+        # Only what the command line names is checked up front; a bad file found in a folder
+        # is reported on its own while the others are converted.
+        for name in args.inputs:
+            if name != "-" and not os.path.exists(name):
+                raise ZhconvertError("no such file", path=name)
+        for job in jobs:
+            if job.target is not None and _same_file(job.source, job.target):
+                raise UsageError(f"{job.target}: the output would overwrite the input")
+        results: list[tuple[str, str | None, tuple[str, ...]]]
+        with _batch_gc(len(jobs) > 1):
+            if pool is None or len(jobs) < 2:
+                results = [convert_one(job) for job in jobs]
+            else:
+                results = _run_parallel(pool, jobs, workers)
     failed = 0
     for line in unreadable:
         error(line)
@@ -388,18 +396,33 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed or unreadable else 0
 
 
-def _run_parallel(jobs: list[_Job], workers: int) -> list[tuple[str, str | None, tuple[str, ...]]]:
+@contextlib.contextmanager
+def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Start ``workers`` worker processes (None for one: this process converts)."""
+    if workers < 2:
+        yield None
+        return
     from concurrent.futures import ProcessPoolExecutor
 
-    workers = min(workers, len(jobs))
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
+    ) as pool:
+        pool.submit(_warm_up)  # starts them now (where workers are forked, all at once)
+        yield pool
+
+
+def _warm_up() -> None:
+    """Nothing: ``_start_worker`` has loaded the converter by the time this runs."""
+
+
+def _run_parallel(
+    pool: ProcessPoolExecutor, jobs: list[_Job], workers: int
+) -> list[tuple[str, str | None, tuple[str, ...]]]:
     # Chunks amortize the inter-process overhead (a few hundred microseconds each); many per
     # worker keep them all busy to the end, when the last chunk may leave the others idle.
     size = max(1, min(16, len(jobs) // (workers * 8)))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     results: list[tuple[str, str | None, tuple[str, ...]]] = []
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
-    ) as pool:
-        for chunk_results in pool.map(_convert_chunk, chunks):
-            results.extend(chunk_results)
+    for chunk_results in pool.map(_convert_chunk, chunks):
+        results.extend(chunk_results)
     return results
