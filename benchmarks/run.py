@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import math
 import os
@@ -362,25 +363,30 @@ def write_bodies(posts: Sequence[Post], folder: Path) -> tuple[list[Path], Path]
 
 
 def settle() -> None:
-    """Flush what earlier runs wrote (and deleted) before the next timed run starts.
-
-    Deleting a thousand files costs the file system work it does later, at its next commit
-    (freeing blocks; on this machine's ext4, mounted with ``discard``, a TRIM for each): without
-    a sync, the next command timed pays for it, whichever tool that is.
-    """
+    """Flush what earlier runs wrote before the next timed run starts."""
     os.sync()
 
 
-def fresh_folder(out: Path) -> None:
-    """Empty ``out`` (every tool writes new files, as into a new archive), then settle."""
-    if out.exists():
-        shutil.rmtree(out)
+_FRESH = itertools.count(1)
+
+
+def fresh_folder(parent: Path) -> Path:
+    """Return a new, empty folder below ``parent``, after a sync.
+
+    Every timed run writes new files into a folder never used before, as into a new archive;
+    nothing is deleted until its section is over. Deleting a thousand files makes the next
+    thousand file creations several times dearer for a while (measured here: about 0.1 ms of
+    system time a file after a quiet spell, up to 1 ms after a deletion; this machine's ext4 is
+    mounted with ``discard``), and a run must not pay for what an earlier one left.
+    """
+    out = parent / f"run-{next(_FRESH):03d}"
     out.mkdir(parents=True)
     settle()
+    return out
 
 
-def pandoc_per_file(files: Sequence[Path], out: Path) -> float:
-    fresh_folder(out)
+def pandoc_per_file(files: Sequence[Path], parent: Path) -> float:
+    out = fresh_folder(parent)
     total = 0.0
     for path in files:
         cmd = ["pandoc", "-f", "html", "-t", "gfm", str(path), "-o", str(out / f"{path.stem}.md")]
@@ -396,9 +402,8 @@ def pandoc_per_file_peak(files: Sequence[Path], out: Path) -> float:
     return peak
 
 
-def pandoc_batch(batch: Path, out: Path) -> ChildRun:
-    out.unlink(missing_ok=True)
-    settle()
+def pandoc_batch(batch: Path, parent: Path) -> ChildRun:
+    out = fresh_folder(parent) / "all-bodies.md"
     cmd = ["pandoc", "-f", "html", "-t", "gfm", str(batch), "-o", str(out)]
     return checked(run_child(cmd), "pandoc")
 
@@ -452,7 +457,7 @@ def bench_in_process(
     )
     if pandoc:
         rows += [per_file_row, batch_row]
-        pandoc_batch(batch, work / "warm.md")  # page cache, first-run costs
+        pandoc_batch(batch, work / "pandoc-batch")  # page cache, first-run costs
 
     for _ in range(rounds):
         for row in rows:
@@ -468,7 +473,7 @@ def bench_in_process(
             elif row is per_file_row:
                 row.samples.append(pandoc_per_file(files[: len(sample)], work / "pandoc-out"))
             elif row is batch_row:
-                run = pandoc_batch(batch, work / "pandoc-batch.md")
+                run = pandoc_batch(batch, work / "pandoc-batch")
                 row.samples.append(run.seconds)
                 row.cpu.append(run.cpu_seconds)
 
@@ -477,7 +482,7 @@ def bench_in_process(
             row.peak_mb = probe_peak(row.name)
     if pandoc:
         per_file_row.peak_mb = pandoc_per_file_peak(files, work / "pandoc-out")
-        batch_row.peak_mb = pandoc_batch(batch, work / "pandoc-batch.md").maxrss_mb
+        batch_row.peak_mb = pandoc_batch(batch, work / "pandoc-batch").maxrss_mb
     extra = {
         "passes_per_sample": passes,
         "baseline_peak_mb": checked(
@@ -514,16 +519,16 @@ def bench_cli(
     files, batch = write_bodies(chosen, work / "cli-bodies")
     sample = files[:PANDOC_SAMPLE]
     zh = zhconvert_command()
-    out = work / "out"
+    outputs = work / "out"
+    last_output: list[Path] = []
     # A folder in memory (tmpfs) for the diagnostic rows: what the CLI costs without the disk.
     shm = Path("/dev/shm")
-    in_memory = Path(tempfile.mkdtemp(dir=shm)) / "out" if shm.is_dir() else None
+    in_memory = Path(tempfile.mkdtemp(dir=shm)) if shm.is_dir() else None
 
-    def converter(jobs: int, command: list[str], out: Path = out) -> Callable[[], ChildRun]:
+    def converter(jobs: int, command: list[str], parent: Path = outputs) -> Callable[[], ChildRun]:
         def convert() -> ChildRun:
-            if out.exists():
-                shutil.rmtree(out)
-            settle()
+            out = fresh_folder(parent) / "out"  # convert makes the folder itself
+            last_output[:] = [out]
             cmd = [*command, "convert", str(source), "-t", "md", "-o", str(out), "--jobs"]
             return checked(run_child([*cmd, str(jobs)]), f"zhconvert convert --jobs {jobs}")
 
@@ -543,8 +548,7 @@ def bench_cli(
             row = Row(f"diagnostic: --jobs {jobs}, output on tmpfs", "cli", count, total_bytes)
             runners.append((row, converter(jobs, zh, in_memory)))
         runners[-1][0].note = (
-            "the same command writing into /dev/shm: what creating 1,000 files on the disk's "
-            "file system costs"
+            "the same command writing into /dev/shm: what creating 1,000 files on the disk costs"
         )
     if pandoc:
         row = Row(
@@ -562,14 +566,14 @@ def bench_cli(
             body_total,
             note="one process over all bodies concatenated; MB/s counts body bytes",
         )
-        runners.append((row, lambda: pandoc_batch(batch, work / "cli-batch.md")))
+        runners.append((row, lambda: pandoc_batch(batch, work / "cli-batch")))
 
     first = runners[0][1]()  # warm-up; also check that every post was converted
-    written = sum(1 for _ in out.rglob("*.md"))
+    written = sum(1 for _ in last_output[0].rglob("*.md"))
     if written != count:
         raise RuntimeError(f"convert wrote {written} files for {count} posts")
     if pandoc:
-        pandoc_batch(batch, work / "cli-batch.md")
+        pandoc_batch(batch, work / "cli-batch")
     peaks: dict[str, list[float]] = {row.name: [] for row, _ in runners}
     loads: list[tuple[float, float, float]] = []
     try:
@@ -583,7 +587,7 @@ def bench_cli(
                     peaks[row.name].append(run.maxrss_mb)
     finally:
         if in_memory is not None:
-            shutil.rmtree(in_memory.parent, ignore_errors=True)
+            shutil.rmtree(in_memory, ignore_errors=True)
     rows = [row for row, _ in runners]
     for row in rows:
         if peaks[row.name]:
