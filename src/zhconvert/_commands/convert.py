@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._common import (
+    BATCH_GC_THRESHOLD,
     UsageError,
     add_settings_arguments,
     add_verbosity_arguments,
+    batch_gc,
     error,
     iter_posts,
     load_settings,
@@ -233,44 +235,16 @@ _ORPHANED = threading.Event()
 _PARENT = [0]
 
 
-#: Allocations between collections of the youngest generation, and the older generations' ratios.
-_BATCH_GC_THRESHOLD = (100_000, 50, 100)
-
-
-@contextlib.contextmanager
-def _batch_gc(wanted: bool = True) -> Iterator[None]:
-    """Tune the cyclic garbage collector while this process converts many posts.
-
-    A post makes tens of thousands of short-lived objects and next to no reference cycles, yet
-    every 700 allocations start a collection; fewer, larger ones cost about 6% less CPU on the
-    corpus. The objects alive before the batch are frozen: never collected again, and never
-    copied into forked workers by a collection. Only the command line does this, and it puts the
-    interpreter's settings back afterwards.
-    """
-    import gc
-
-    if not wanted:
-        yield
-        return
-    before = gc.get_threshold()
-    gc.set_threshold(*_BATCH_GC_THRESHOLD)
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*before)
-
-
 def _start_worker(parent: int) -> None:
     """Run in each worker as it starts: watch for the death of ``parent``."""
     import gc
 
-    gc.set_threshold(*_BATCH_GC_THRESHOLD)  # as in the parent (inherited where workers fork)
+    gc.set_threshold(*BATCH_GC_THRESHOLD)  # as in the parent (inherited where workers fork)
     _PARENT[0] = parent
     # The converter's modules, loaded while the parent is still planning the work.
     from .. import _api  # noqa: F401
     from ..readers import _frontmatter, html  # noqa: F401
+
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
@@ -367,7 +341,7 @@ def run(args: argparse.Namespace) -> int:
             if job.target is not None and _same_file(job.source, job.target):
                 raise UsageError(f"{job.target}: the output would overwrite the input")
         results: list[tuple[str, str | None, tuple[str, ...]]]
-        with _batch_gc(len(jobs) > 1):
+        with batch_gc(len(jobs) > 1):
             if pool is None or len(jobs) < 2:
                 results = [convert_one(job) for job in jobs]
             else:
