@@ -131,6 +131,20 @@ def drip(request: Any, server: Misbehaving) -> None:
         time.sleep(0.2)
 
 
+def drip_headers(request: Any, server: Misbehaving) -> None:
+    """The status line, then one byte of an endless header every 0.2 s, for up to 8 s."""
+    request.wfile.write(b"HTTP/1.1 200 OK\r\nX-Padding: ")
+    request.wfile.flush()
+    started = time.monotonic()
+    while not server.stop.is_set() and time.monotonic() - started < 8:
+        try:
+            request.wfile.write(b"a")
+            request.wfile.flush()
+        except OSError:
+            break
+        time.sleep(0.2)
+
+
 def redirect_to(location: str) -> Handler:
     def handler(request: Any, server: Misbehaving) -> None:
         _headers(request, 302, Location=location, Content_Length="0")
@@ -168,6 +182,7 @@ ROUTES: dict[str, Handler] = {
     "/stall-before-headers.png": stall_before_headers,
     "/stall-in-body.png": stall_in_body,
     "/drip.png": drip,
+    "/drip-headers.png": drip_headers,
     "/loop.png": redirect_to("/loop.png"),
     "/to-file.png": redirect_to("file:///etc/passwd"),
     "/to-ftp.png": redirect_to("ftp://127.0.0.1/a.png"),
@@ -318,6 +333,16 @@ def test_a_server_that_drips_is_cut_by_an_overall_deadline(misbehaving: Misbehav
     # retries do not start the clock again: the deadline is the download's, all tries together
     images, elapsed = book_with(
         misbehaving.url("/drip.png") + "?again", timeout=1.0, image_deadline=2.0, retries=2
+    )
+    assert images == {}
+    assert elapsed < 5
+
+
+@pytest.mark.slow
+def test_a_server_that_drips_its_headers_is_cut_by_the_deadline(misbehaving: Misbehaving) -> None:
+    # The headers never end: no response to read a body from, and no read ever times out.
+    images, elapsed = book_with(
+        misbehaving.url("/drip-headers.png"), timeout=1.0, image_deadline=2.0
     )
     assert images == {}
     assert elapsed < 5

@@ -285,8 +285,8 @@ class ImageFetcher:
 
     ``cache_dir`` None disables the disk cache; ``image_dir`` is searched by file name first.
     ``timeout`` bounds each wait for the network (connecting, each read); ``deadline`` bounds
-    one address's whole download, retries included. The deadline is checked between reads, so a
-    download ends at most one read timeout after it.
+    one address's whole download, retries included: at the deadline the fetching thread's
+    connection is closed under the request (headers included), which then ends at its next read.
     """
 
     def __init__(
@@ -311,7 +311,10 @@ class ImageFetcher:
         self._local = _index_folder(image_dir) if image_dir is not None else {}
         self._lock = threading.Lock()
         self._by_url: dict[str, Future[ImageResource | None]] = {}
-        self._client: Any = None
+        # One HTTP client per fetching thread: a download past its deadline is ended by closing
+        # its thread's client, which must not break the downloads of the other threads.
+        self._per_thread = threading.local()
+        self._clients: list[Any] = []
         self._host_failures: dict[str, int] = {}
         self._dead_hosts: set[str] = set()
         self._successes = 0
@@ -349,9 +352,10 @@ class ImageFetcher:
 
     def close(self) -> None:
         """Close the network connections, if any were opened."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        with self._lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()
 
     def __enter__(self) -> ImageFetcher:
         return self
@@ -461,18 +465,23 @@ class ImageFetcher:
                 self._offline = True
 
     def _http(self) -> Any:
-        with self._lock:
-            if self._client is None:
-                import httpx
+        """Return this thread's HTTP client (a new one after the last was closed)."""
+        client = getattr(self._per_thread, "client", None)
+        if client is None or client.is_closed:
+            import httpx
 
-                self._client = httpx.Client(
-                    timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
-                    follow_redirects=True,
-                    max_redirects=5,
-                    headers={"User-Agent": f"zhconvert/{__version__}", "Accept": _ACCEPT},
-                    limits=httpx.Limits(max_connections=self.concurrency * 2),
-                )
-            return self._client
+            client = httpx.Client(
+                timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
+                follow_redirects=True,
+                max_redirects=5,
+                headers={"User-Agent": f"zhconvert/{__version__}", "Accept": _ACCEPT},
+                limits=httpx.Limits(max_connections=4),
+            )
+            self._per_thread.client = client
+            with self._lock:
+                self._clients = [c for c in self._clients if not c.is_closed]
+                self._clients.append(client)
+        return client
 
     def _attempt(self, url: str, ends: float) -> bytes:
         """Return the body at ``url``, given up at the monotonic time ``ends``."""
@@ -484,6 +493,29 @@ class ImageFetcher:
             raise _Permanent("out of time")
         # No single wait may outlast the deadline either.
         timeout = httpx.Timeout(min(self.timeout, left), connect=min(self.timeout, 10.0, left))
+        # Nor may all of them together: a server that sends its headers a byte at a time never
+        # lets a read time out, so at the deadline the connection is closed under the request.
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            client.close()
+
+        timer = threading.Timer(left, expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            return self._receive(client, url, timeout, ends)
+        except Exception as exc:
+            if expired.is_set():  # whatever the closed connection made the request raise
+                raise _Permanent("out of time") from exc
+            raise
+        finally:
+            timer.cancel()
+
+    def _receive(self, client: Any, url: str, timeout: Any, ends: float) -> bytes:
+        import httpx
+
         try:
             with client.stream("GET", url, timeout=timeout) as response:
                 status = response.status_code
