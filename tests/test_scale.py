@@ -27,8 +27,8 @@ def convert_one(job: tuple[str, str]) -> tuple[str, str | None]:
 
 def test_the_recipe_is_the_documented_one() -> None:
     doc = (REPO / "docs" / "scale.md").read_text(encoding="utf-8")
-    assert "bag.map(convert_one).compute(scheduler=\"processes\")" in doc
-    assert "zhconvert.dump(doc, Path(out_dir) / (Path(path).stem + \".md\"), \"markdown\")" in doc
+    assert 'bag.map(convert_one).compute(scheduler="processes")' in doc
+    assert 'zhconvert.dump(doc, Path(out_dir) / (Path(path).stem + ".md"), "markdown")' in doc
 
 
 @pytest.mark.parametrize("scheduler", ["processes", "threads", "sync"])

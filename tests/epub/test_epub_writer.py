@@ -402,6 +402,7 @@ def test_any_text_gives_well_formed_documents(title: str, text: str, code: str, 
     chapter = etree.fromstring(book.read("EPUB/text/post-0001.xhtml"))
     shown = "".join(chapter.itertext())
     invalid = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
     def lines(value: str) -> str:  # XML's own end-of-line handling: CR LF and CR become LF
         return value.replace("\r\n", "\n").replace("\r", "\n")
 
