@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 import threading
 import time
@@ -237,6 +238,9 @@ _PARENT = [0]
 
 def _start_worker(parent: int) -> None:
     """Run in each worker as it starts: watch for the death of ``parent``."""
+    # Ctrl-C reaches the whole process group; the parent alone answers it (see _worker_pool),
+    # so that no worker prints a traceback of its own, whatever it was doing.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import gc
 
     gc.set_threshold(*BATCH_GC_THRESHOLD)  # as in the parent (inherited where workers fork)
@@ -378,11 +382,18 @@ def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
-    ) as pool:
+    )
+    try:
         pool.submit(_warm_up)  # starts them now (where workers are forked, all at once)
         yield pool
+    except BaseException:
+        # Ctrl-C, or an error while planning: no new chunk starts, the workers finish the one
+        # they are converting (a few dozen milliseconds) and exit.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _warm_up() -> None:
