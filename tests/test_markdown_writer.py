@@ -222,3 +222,46 @@ def test_front_matter_modes(design_post: Path) -> None:
     assert again.meta.date == doc.meta.date
     assert again.meta.author == doc.meta.author  # the byline reads back
     assert again.meta.categories == doc.meta.categories
+
+
+NORMALIZE_POST = """---
+title: '咖啡为什么提神_'
+author: 知乎
+comments: false
+headimg: https://pic1.zhimg.com/v2-head.jpg
+layout: post
+date: Wed, 13 Jul 2022 15:40:55 GMT
+categories:
+ - 知乎
+ - 知乎热榜
+---
+<p>张三的回答</p><p>咖啡因会阻断<b>腺苷受体</b>。</p>
+"""
+
+
+def test_normalized_front_matter_keeps_the_keys_it_does_not_type() -> None:
+    import yaml
+
+    doc = zhconvert.loads(NORMALIZE_POST)
+    out = zhconvert.dumps(doc, "md", front_matter="normalize")
+    assert isinstance(out, str)
+    mapping = yaml.safe_load(out.split("---\n")[1])
+    # The typed keys first, then the theme's own keys as they were.
+    assert list(mapping)[:2] == ["title", "author"]
+    assert mapping["title"] == "咖啡为什么提神?"
+    assert mapping["author"] == "张三"
+    assert mapping["site"] == "知乎"
+    assert mapping["comments"] is False
+    assert mapping["headimg"] == "https://pic1.zhimg.com/v2-head.jpg"
+    assert mapping["layout"] == "post"
+    assert list(mapping).count("author") == 1
+
+
+def test_normalized_front_matter_reads_back_the_same_metadata() -> None:
+    doc = zhconvert.loads(NORMALIZE_POST)
+    out = zhconvert.dumps(doc, "md", front_matter="normalize")
+    assert isinstance(out, str)
+    again = zhconvert.loads(out)
+    assert again.meta == doc.meta
+    # once more: nothing drifts
+    assert zhconvert.dumps(again, "md", front_matter="normalize") == out

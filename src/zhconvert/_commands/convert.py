@@ -386,7 +386,11 @@ def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
         max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
     )
     try:
-        pool.submit(_warm_up)  # starts them now (where workers are forked, all at once)
+        # Started now (where workers are forked, all at once), with SIGINT ignored from their
+        # first instant: a worker that Ctrl-C killed would break the pool, and on Python
+        # before 3.12 a broken pool can hang the parent at exit (CPython issue gh-107219).
+        with _sigint_ignored():
+            pool.submit(_warm_up)
         yield pool
     except BaseException:
         # Ctrl-C, or an error while planning: no new chunk starts, the workers finish the one
@@ -394,6 +398,19 @@ def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT in this process (and the processes it forks) for a moment."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; _start_worker ignores it anyway
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _warm_up() -> None:

@@ -194,7 +194,9 @@ def _source(categories: tuple[str, ...], site: str) -> str:
 def _metadata(mapping: Mapping[str, Any], blocks: tuple[Block, ...], page_url: str) -> Metadata:
     categories = _strings(mapping.get("categories"))
     tags = _strings(mapping.get("tags"))
-    site = str(mapping.get("author") or "").strip()
+    # A feed writes the site as the post's ``author``; zhconvert's normalized front matter
+    # writes ``site`` and the answer's ``author`` apart, and reads back the same.
+    site = str(mapping.get("site") or mapping.get("author") or "").strip()
     authors: list[str] = []
     answer_url = ""
     for block in blocks:
@@ -202,6 +204,8 @@ def _metadata(mapping: Mapping[str, Any], blocks: tuple[Block, ...], page_url: s
             if block.author and block.author not in authors:
                 authors.append(block.author)
             answer_url = answer_url or block.url
+    if not authors and mapping.get("site") and str(mapping.get("author") or "").strip():
+        authors.append(str(mapping["author"]).strip())
     cover = ""
     for key in ("headimg", "thumbnail", "cover"):
         candidate = mapping.get(key)

@@ -394,24 +394,55 @@ def _merge_adjacent(nodes: Sequence[Inline]) -> list[Inline]:
     return merged
 
 
+#: The keys the typed metadata is written under; the original front matter's values for them
+#: are replaced.
+_TYPED_KEYS = ("title", "author", "site", "date", "categories", "tags", "cover", "source", "url")
+
+
+def _harmless(value: object) -> bool:
+    """Whether a front-matter value holds no address but web, mail or relative ones.
+
+    A value without white space that starts with a scheme is an address to a theme (``headimg:
+    javascript:…`` would be one); text with spaces (``Note: …``) is text.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        return any(ch.isspace() for ch in text) or _linkable(text)
+    if isinstance(value, list):
+        return all(_harmless(item) for item in value)
+    if isinstance(value, dict):
+        return all(_harmless(item) for item in value.values())
+    return True
+
+
 def normalized_front_matter(doc: Document) -> str:
-    """Return the typed metadata as a YAML front matter block (``---`` lines included)."""
+    """Return the typed metadata as a YAML front matter block (``---`` lines included).
+
+    The typed keys come first; every other key of the original front matter (a theme's
+    ``comments``, ``headimg``, ``layout``...) follows, with its value as it was, unless the value
+    is an address with another scheme than http, https, mailto or ftp.
+    """
     import yaml
 
     meta = doc.meta
     mapping: dict[str, Any] = {}
-    for key, value in (
-        ("title", meta.title),
-        ("author", meta.author),
-        ("site", meta.site),
-        ("date", meta.date),
-        ("categories", list(meta.categories)),
-        ("tags", list(meta.tags)),
-        ("cover", meta.cover),
-        ("source", meta.source),
-        ("url", meta.url),
-    ):
+    values = (
+        meta.title,
+        meta.author,
+        meta.site,
+        meta.date,
+        list(meta.categories),
+        list(meta.tags),
+        meta.cover,
+        meta.source,
+        meta.url,
+    )
+    for key, value in zip(_TYPED_KEYS, values, strict=True):
         if value:
+            mapping[key] = value
+    original = doc.front_matter.mapping if doc.front_matter is not None else {}
+    for key, value in original.items():
+        if key not in _TYPED_KEYS and key not in mapping and _harmless(value):
             mapping[key] = value
     if not mapping:
         return ""
