@@ -265,3 +265,25 @@ def test_normalized_front_matter_reads_back_the_same_metadata() -> None:
     assert again.meta == doc.meta
     # once more: nothing drifts
     assert zhconvert.dumps(again, "md", front_matter="normalize") == out
+
+
+def test_template_tags_in_text_cannot_reach_hexo() -> None:
+    # Hexo runs Nunjucks over a post before Markdown: "{{ x }}" or "{% raw %}" in the text would
+    # be a template (an error, or text that vanishes). Code is left as it is.
+    text = "模板写成 {{ page.title }}，标签 {% raw %}，注释 {# x #}，单个 { 不变"
+    out = render(
+        Paragraph((Text(text),)),
+        Heading(2, (Text("{{标题}}"),)),
+        CodeBlock("{{ code }}", "jinja"),
+    )
+    for opener in ("{{", "{%", "{#"):
+        outside_code = out.split("```")[0]
+        assert opener not in outside_code
+    assert "```jinja\n{{ code }}\n```" in out
+    # Markdown still shows exactly the text
+    rendered = to_html(out)
+    assert text in visible_text(rendered)
+    assert "<h2>{{标题}}</h2>" in rendered
+    again = zhconvert.loads("---\ntitle: t\n---\n" + out)
+    assert isinstance(again.blocks[0], Paragraph)
+    assert again.blocks[0].children == (Text(text),)

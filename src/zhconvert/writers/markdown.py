@@ -77,6 +77,7 @@ _ALWAYS = {
 }
 _ALWAYS_RE = re.compile(r"[\\`*\[\]<$~]")
 _ENTITY_RE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_TEMPLATE_OPENER = re.compile(r"(?<=\{)(?=[{%#])")  # between "{" and "{", "%" or "#"
 _LINE_START = re.compile(r"^([ ]{0,3})([#>+\-=|]|\d{1,9}(?=[.)](?: |$)))")
 _URL_UNSAFE = re.compile(r"[\s()<>\\]")
 _AUTOLINK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>\x00-\x1f]*$")
@@ -101,6 +102,10 @@ def _underscore(match: re.Match[str]) -> str:
 def escape_markdown(text: str) -> str:
     """Escape ``text`` so that Markdown shows it literally (line starts are handled apart)."""
     text = _ALWAYS_RE.sub(lambda m: _ALWAYS[m.group(0)], text)
+    if "{" in text:
+        # Hexo (and Jekyll's Liquid) read "{{", "{%" and "{#" in a post as template tags before
+        # any Markdown; "{\{" is the same text to Markdown and no tag to them.
+        text = _TEMPLATE_OPENER.sub(r"\\", text)
     if "_" in text:
         text = re.sub("_", _underscore, text)
     if "&" in text:
