@@ -1,4 +1,4 @@
-"""Where the tests find the shared corpus and the bundled examples."""
+"""Where the tests find the shared corpus, the bundled examples and this checkout's source."""
 
 from __future__ import annotations
 
@@ -17,3 +17,12 @@ def find_corpus() -> Path:
             f"the shared corpus is missing at {root}: set ZHCONVERT_CORPUS to its folder"
         )
     return root
+
+
+def python_env() -> dict[str, str]:
+    """An environment in which ``python -m zhconvert`` imports this checkout."""
+    env = dict(os.environ)
+    src = str(REPO / "src")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env

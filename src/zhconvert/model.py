@@ -8,9 +8,9 @@ and sent to another process.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 __all__ = [
     "Block",
@@ -331,3 +331,28 @@ class Document:
     front_matter: FrontMatter | None = None
     source: SourceInfo = field(default_factory=SourceInfo)
     warnings: tuple[str, ...] = ()
+
+
+_Node = TypeVar("_Node")
+
+
+def merge_texts(nodes: Iterable[_Node]) -> list[_Node]:
+    """Return ``nodes`` with each run of adjacent ``Text`` joined into one and empty texts dropped.
+
+    Each run is joined once, in linear time: joining two at a time copies the run again at
+    every step. For the readers and writers (not part of the public API).
+    """
+    merged: list[_Node] = []
+    run: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            if node.text:
+                run.append(node.text)
+            continue
+        if run:
+            merged.append(cast("_Node", Text("".join(run))))
+            run = []
+        merged.append(node)
+    if run:
+        merged.append(cast("_Node", Text("".join(run))))
+    return merged

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from _paths import REPO as REPO_ROOT
 
 
 def corpus_root() -> Path:
@@ -110,12 +110,3 @@ def split_post(data: bytes) -> tuple[bytes, bytes]:
     end = data.find(b"\n", close)
     end = len(data) if end < 0 else end + 1
     return data[:end], data[end:]
-
-
-def python_env() -> dict[str, str]:
-    """Return an environment for subprocesses that import this checkout's ``zhconvert``."""
-    env = dict(os.environ)
-    src = str(REPO_ROOT / "src")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
-    env["PYTHONIOENCODING"] = "utf-8"
-    return env

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from normalize_support import FRONT_MATTER, MARKDOWN_BODY, README, make_post, python_env
+from normalize_support import FRONT_MATTER, MARKDOWN_BODY, README, make_post
 
 import zhconvert
+from _paths import python_env
 
 WritePost = Callable[..., Path]
 

@@ -11,8 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from normalize_support import corpus_posts, python_env
+from normalize_support import corpus_posts
 
+from _paths import python_env
 from zhconvert.normalize import normalize_bytes
 
 POSTS = 600

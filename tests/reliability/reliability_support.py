@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import zhconvert
-
-REPO = Path(__file__).resolve().parents[2]
+from _paths import python_env
 
 #: What the command line may print on stderr: one line per error or warning, the summaries.
 STDERR_LINE = re.compile(
@@ -52,15 +51,6 @@ class CliResult:
 
 
 Cli = Callable[..., CliResult]
-
-
-def python_env() -> dict[str, str]:
-    """An environment in which ``python -m zhconvert`` imports this checkout."""
-    env = dict(os.environ)
-    src = str(REPO / "src")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
-    env["PYTHONIOENCODING"] = "utf-8"
-    return env
 
 
 def run_process(

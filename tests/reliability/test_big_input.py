@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 
 import pytest
-from reliability_support import python_env
 
 import zhconvert
+from _paths import python_env
 from zhconvert import model as m
 
 PARAGRAPHS = 100_000

@@ -17,10 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
-from reliability_support import Cli, assert_clean_stderr, python_env, run_process
+from reliability_support import Cli, assert_clean_stderr, run_process
 from test_inputs import CASES
 
 import zhconvert
+from _paths import python_env
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)

@@ -259,14 +259,16 @@ def test_no_payload_reaches_any_output_and_the_visible_text_does(kind: str) -> N
             assert not missing, f"{name}: {missing}"
 
 
+def epub_pages(kind: str) -> dict[str, bytes]:
+    """The XHTML pages of the book made of ``POSTS[kind]``, by name."""
+    data = zhconvert.dumps(zhconvert.loads(POSTS[kind]), "epub", **EPUB_OFFLINE)
+    assert isinstance(data, bytes)
+    return {n: c for n, c in epub_documents(data).items() if n.endswith(".xhtml")}
+
+
 @pytest.mark.parametrize("kind", list(POSTS))
 def test_epub_documents_hold_only_allow_listed_markup(kind: str) -> None:
-    doc = zhconvert.loads(POSTS[kind])
-    data = zhconvert.dumps(doc, "epub", **EPUB_OFFLINE)
-    assert isinstance(data, bytes)
-    for name, content in epub_documents(data).items():
-        if not name.endswith(".xhtml"):
-            continue
+    for name, content in epub_pages(kind).items():
         problems = unsafe_markup(etree.fromstring(content))
         assert not problems, f"{name}: {problems}"
 
@@ -345,12 +347,7 @@ def _nh3_agrees(markup: str) -> list[str]:
 
 @pytest.mark.parametrize("kind", list(POSTS))
 def test_nh3_finds_nothing_to_remove_from_the_epub(kind: str) -> None:
-    doc = zhconvert.loads(POSTS[kind])
-    data = zhconvert.dumps(doc, "epub", **EPUB_OFFLINE)
-    assert isinstance(data, bytes)
-    for name, content in epub_documents(data).items():
-        if not name.endswith(".xhtml"):
-            continue
+    for name, content in epub_pages(kind).items():
         body = etree.fromstring(content).find("{http://www.w3.org/1999/xhtml}body")
         inner = "".join(
             etree.tostring(child, encoding="unicode", method="html") for child in body

@@ -18,9 +18,10 @@ import time
 from pathlib import Path
 
 import pytest
-from reliability_support import python_env, run_process, snapshot
+from reliability_support import run_process, snapshot
 
 import zhconvert
+from _paths import python_env
 
 POSTS = 400
 TEMPORARY = (".zhconvert-", ".tmp")

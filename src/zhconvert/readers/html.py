@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import cast
 from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 from lxml import etree
@@ -53,6 +52,7 @@ from ..model import (
     ThematicBreak,
     Underline,
     VideoCard,
+    merge_texts,
 )
 from ._safety import DROPPED_TAGS as _DROPPED_TAGS
 from ._safety import has_safe_scheme, resolve_control_references
@@ -405,30 +405,12 @@ def _image_url(raw: str | None) -> str | None:
     return url
 
 
-def _merge_text(pieces: list[Piece]) -> list[Piece]:
-    """Join adjacent text runs (in linear time) and drop empty ones."""
-    merged: list[Piece] = []
-    run: list[str] = []
-    for piece in pieces:
-        if isinstance(piece, Text):
-            if piece.text:
-                run.append(piece.text)
-            continue
-        if run:
-            merged.append(Text("".join(run)))
-            run = []
-        merged.append(piece)
-    if run:
-        merged.append(Text("".join(run)))
-    return merged
-
-
 def _trim(inlines: list[Inline]) -> tuple[Inline, ...]:
     """Merge text runs, drop spaces at the edges and around line breaks, and edge breaks."""
     if len(inlines) == 1 and isinstance(inlines[0], Text):  # most paragraphs: one plain run
         text = inlines[0].text.strip(" ")
         return (Text(text),) if text else ()
-    items = cast("list[Inline]", _merge_text(cast("list[Piece]", inlines)))
+    items = merge_texts(inlines)
     last = len(items) - 1
     emptied = False
     for index, item in enumerate(items):
@@ -818,7 +800,7 @@ class _Reader:
         return handler(self, el)
 
     def wrap(self, cls: Callable[[tuple[Inline, ...]], Inline], el: etree._Element) -> list[Piece]:
-        pieces = _merge_text(self.inline_children(el))
+        pieces = merge_texts(self.inline_children(el))
         out: list[Piece] = []
         run: list[Inline] = []
 
@@ -907,7 +889,7 @@ class _Reader:
             return children
         out: list[Piece] = []
         run: list[Inline] = []
-        for piece in _merge_text(children):
+        for piece in merge_texts(children):
             if isinstance(piece, _BLOCK_TYPES):
                 if run:
                     out.append(Link(url, tuple(run)))

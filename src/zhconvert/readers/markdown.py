@@ -89,6 +89,7 @@ from ..model import (
     ThematicBreak,
     Underline,
     VideoCard,
+    merge_texts,
 )
 from ._safety import DROPPED_TAGS, has_safe_scheme, without_controls
 
@@ -259,23 +260,6 @@ def _decode_braces(text: str) -> str:
     return text.replace("&#123;", "{").replace("&#125;", "}")
 
 
-def _merge_texts(nodes: Iterable[Inline]) -> list[Inline]:
-    """Return ``nodes`` with adjacent texts joined and empty ones dropped."""
-    out: list[Inline] = []
-    pending: list[str] = []  # joined once per run: merging pairwise is quadratic on long runs
-    for node in nodes:
-        if isinstance(node, Text):
-            pending.append(node.text)
-            continue
-        if pending and (text := "".join(pending)):
-            out.append(Text(text))
-        pending.clear()
-        out.append(node)
-    if pending and (text := "".join(pending)):
-        out.append(Text(text))
-    return out
-
-
 def _soft_breaks(tokens: Sequence[Token]) -> dict[int, str]:
     """Return what each soft break in ``tokens`` reads as: ``""`` between CJK, else ``" "``."""
     # Two linear passes find the character on each side, looking through markup tokens; scanning
@@ -390,7 +374,7 @@ class _Reader:
                 continue
             handler = _INLINE_HANDLERS.get(_handler_name(token), _Reader._inline_fallback)
             out.extend(handler(self, run, start, end, depth))
-        return _merge_texts(out)
+        return merge_texts(out)
 
     def inline_content(self, start: int, end: int, depth: int = 0) -> tuple[Inline, ...]:
         """Convert the ``inline`` token between ``start`` and ``end`` (none: empty)."""

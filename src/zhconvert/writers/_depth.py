@@ -41,6 +41,7 @@ from ..model import (
     TableCell,
     Text,
     Underline,
+    merge_texts,
 )
 
 __all__ = ["MAX_DEPTH", "document_depth", "limit_depth"]
@@ -169,7 +170,7 @@ class _Flattener:
                     out.append(_with_children(node, children))
             else:
                 out.append(node)
-        return _merge_text(out)
+        return tuple(merge_texts(out))
 
 
 def _with_children(node: InlineContainer, children: tuple[Inline, ...]) -> Inline:
@@ -186,13 +187,3 @@ def _flat_inlines(nodes: Sequence[Inline]) -> list[Inline]:
         else:
             out.append(node)
     return out
-
-
-def _merge_text(nodes: list[Inline]) -> tuple[Inline, ...]:
-    merged: list[Inline] = []
-    for node in nodes:
-        if isinstance(node, Text) and merged and isinstance(merged[-1], Text):
-            merged[-1] = Text(merged[-1].text + node.text)
-        else:
-            merged.append(node)
-    return tuple(merged)
