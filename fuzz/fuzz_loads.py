@@ -56,7 +56,8 @@ def corpus_root() -> Path:
 @cache
 def seeds() -> tuple[bytes, ...]:
     """The real posts, and two small posts of our own should the corpus be missing."""
-    found = tuple(p.read_bytes() for p in sorted(corpus_root().glob("*/*.md")))
+    posts = (p for p in corpus_root().glob("*/**/*.md") if p.name != "README.md" and p.is_file())
+    found = tuple(p.read_bytes() for p in sorted(posts))
     own = (
         "\n---\ntitle: '种子_'\nauthor: 知乎\ndate: 2022-01-01 10:00:00\n---\n\n<div>\n张三的回答"
         "<br><br><p>正文<b>粗体</b><a href='https://e.com/'>链接</a></p><ul><li>一</li></ul>"

@@ -19,20 +19,15 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 import zhconvert
+from _paths import corpus_cases, corpus_posts, require_corpus
 
 MD = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin).use(footnote_plugin)
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 CHROME_TEXT = ("查看知乎原文", "查看知乎讨论")
 
 
-def _posts() -> list[Path]:
-    from _paths import find_corpus
-
-    root = find_corpus()
-    return sorted([*root.glob("zhihu/*.md"), *root.glob("other/*.md")])
-
-
-POSTS = _posts()
+POSTS = corpus_posts("zhihu", "other")
+CASES = corpus_cases("zhihu", "other")
 
 
 def _body(text: str) -> str:
@@ -115,10 +110,11 @@ class Found:
 
 
 def test_the_corpus_is_there() -> None:
+    require_corpus()
     assert len(POSTS) >= 30, "the shared corpus should hold the 37 real posts"
 
 
-@pytest.mark.parametrize("post", POSTS, ids=[p.stem[:30] for p in POSTS])
+@pytest.mark.parametrize("post", CASES)
 def test_post_converts_without_losing_anything(post: Path) -> None:
     raw = post.read_text(encoding="utf-8")
     doc = zhconvert.load(post)
@@ -141,7 +137,7 @@ def test_post_converts_without_losing_anything(post: Path) -> None:
     assert lost == {}, f"Han characters lost: {lost}"
 
 
-@pytest.mark.parametrize("post", POSTS, ids=[p.stem[:30] for p in POSTS])
+@pytest.mark.parametrize("post", CASES)
 def test_post_converts_to_text_and_json(post: Path) -> None:
     doc = zhconvert.load(post)
     text = zhconvert.dumps(doc, "text")
@@ -162,6 +158,7 @@ def _outside_code(doc: zhconvert.Document, text: str) -> str:
 
 
 def test_zhihu_posts_keep_their_author() -> None:
+    require_corpus()
     for post in POSTS:
         doc = zhconvert.load(post)
         if "知乎" in doc.meta.categories:

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zhconvert
-from _paths import EXAMPLES, find_corpus
+from _paths import EXAMPLES, corpus_posts
 
 TEXT_FORMATS = ("markdown", "text", "json")
 SEEDS = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.md"))] + [
-    p.read_text(encoding="utf-8") for p in sorted(find_corpus().glob("*/*.md"))[:12]
+    p.read_text(encoding="utf-8") for p in corpus_posts("zhihu", "other")[:12]
 ]
 TAGS = [
     "<p>",

@@ -19,31 +19,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from normalize_support import corpus_root, make_post
+from normalize_support import make_post
+
+from _paths import corpus_cases
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # A test asking for ``corpus_post`` runs once per real post, named by its file.
     if "corpus_post" in metafunc.fixturenames:
-        root = corpus_root()
-        posts = sorted(root.glob("*/*.md"))
-        if posts:
-            metafunc.parametrize(
-                "corpus_post",
-                posts,
-                ids=[p.relative_to(root).as_posix() for p in posts],
-                indirect=True,
-            )
-        else:
-            metafunc.parametrize("corpus_post", [None], ids=["corpus-missing"], indirect=True)
-
-
-@pytest.fixture
-def corpus_post(request: pytest.FixtureRequest) -> Path:
-    post: Path | None = request.param
-    if post is None:
-        pytest.fail(f"no posts in the corpus at {corpus_root()} (set ZHCONVERT_CORPUS)")
-    return post
+        metafunc.parametrize("corpus_post", corpus_cases())
 
 
 @pytest.fixture

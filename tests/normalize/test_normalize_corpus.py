@@ -8,9 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from normalize_support import corpus_posts, corpus_root, html_in_markdown, split_post
+from normalize_support import corpus_posts, html_in_markdown, split_post
 
 import zhconvert
+from _paths import corpus_root
 from zhconvert.normalize import normalize_bytes, normalize_file
 
 
@@ -71,11 +72,11 @@ def test_corpus_post_with_normalized_front_matter(corpus_post: Path) -> None:
 
 
 def test_whole_corpus_folder_twice(cli: Callable[..., object], tmp_path: Path) -> None:
+    posts = corpus_posts()
     (tmp_path / ".git").mkdir()
     blog = tmp_path / "blog"
     shutil.copytree(corpus_root(), blog)
     before = {p: p.read_bytes() for p in blog.rglob("*") if p.is_file()}
-    posts = corpus_posts()
 
     first = cli("normalize", "blog", cwd=tmp_path)
     assert first.code == 1, first.err

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from normalize_support import REPO_ROOT
 from pre_commit.clientlib import load_manifest
 
 import zhconvert._cli
+from _paths import REPO as REPO_ROOT
 
 
 @pytest.fixture(scope="module")

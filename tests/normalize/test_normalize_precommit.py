@@ -20,7 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from normalize_support import MARKDOWN_BODY, README, REPO_ROOT, corpus_root, make_post
+from normalize_support import MARKDOWN_BODY, README, make_post
+
+from _paths import REPO as REPO_ROOT
+from _paths import require_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -82,13 +85,12 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def blog(tmp_path: Path) -> Iterator[Path]:
     """A blog repository: three real posts, a CRLF + BOM post, a Markdown post and a README."""
+    root = require_corpus()
     repo = new_repo(tmp_path / "blog")
     posts = repo / "source" / "_posts"
     posts.mkdir(parents=True)
-    chosen = (
-        sorted(corpus_root().glob("zhihu/*.md"))[:2] + sorted(corpus_root().glob("other/*.md"))[:1]
-    )
-    assert len(chosen) == 3, f"corpus missing at {corpus_root()}"
+    chosen = sorted(root.glob("zhihu/*.md"))[:2] + sorted(root.glob("other/*.md"))[:1]
+    assert len(chosen) == 3, f"too few posts at {root}"
     for source in chosen:
         shutil.copyfile(source, posts / source.name)
     (posts / "crlf-bom.md").write_bytes(make_post(newline="\r\n", bom=True))
