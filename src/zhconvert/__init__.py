@@ -12,7 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    AccessError,
     DecodeError,
+    FileError,
+    FileMissingError,
+    FolderGivenError,
     FrontMatterError,
     NotTextError,
     OptionError,
@@ -65,11 +69,15 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "AccessError",
     "Block",
     "BlockQuote",
     "Byline",
     "CodeBlock",
     "DecodeError",
+    "FileError",
+    "FileMissingError",
+    "FolderGivenError",
     "Document",
     "Emphasis",
     "Figure",

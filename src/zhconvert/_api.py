@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ._atomic import atomic_write_bytes
-from .errors import ZhconvertError
+from .errors import AccessError, FileError, FileMissingError, FolderGivenError, ZhconvertError
 from .model import Document
 from .readers import read_post
 from .writers import get_writer, make_options
@@ -40,16 +40,18 @@ def load(path: StrPath, *, strict: bool = False) -> Document:
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(name)
         if not stat.S_ISREG(mode):
-            raise ZhconvertError("not a regular file", path=name)
+            raise FileError("not a regular file", path=name)
         data = Path(name).read_bytes()
+    except FileError:
+        raise
     except IsADirectoryError:
-        raise ZhconvertError("is a folder, not a file", path=name) from None
+        raise FolderGivenError("is a folder, not a file", path=name) from None
     except FileNotFoundError:
-        raise ZhconvertError("no such file", path=name) from None
+        raise FileMissingError("no such file", path=name) from None
     except PermissionError:
-        raise ZhconvertError("permission denied", path=name) from None
+        raise AccessError("permission denied", path=name) from None
     except OSError as exc:
-        raise ZhconvertError(f"cannot read: {exc.strerror or exc}", path=name) from None
+        raise FileError(f"cannot read: {exc.strerror or exc}", path=name) from None
     return loads(data, path=name, strict=strict)
 
 

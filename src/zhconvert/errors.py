@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import errno as _errno
+
 __all__ = [
+    "AccessError",
     "DecodeError",
+    "FileError",
+    "FileMissingError",
+    "FolderGivenError",
     "FrontMatterError",
     "NotTextError",
     "OptionError",
@@ -67,3 +73,51 @@ class UnknownFormatError(ZhconvertError):
 
 class OptionError(ZhconvertError):
     """A writer was given an option it does not know, or a bad value."""
+
+
+class FileError(ZhconvertError, OSError):
+    """A file or folder cannot be read or written; also an ``OSError``.
+
+    ``errno``, ``strerror`` and ``filename`` are set as on any ``OSError``; the subclasses below
+    also derive from the matching built-in (``FileNotFoundError``...), so code written for
+    Python's own file errors catches zhconvert's.
+    """
+
+    errno_code: int | None = None
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(reason, path=path, line=line, column=column)
+        self.errno = self.errno_code
+        self.strerror = reason
+        self.filename = path
+
+    def with_path(self, path: str) -> ZhconvertError:
+        """Return this error, naming ``path`` (also as ``filename``) if it did not name one."""
+        if self.path is None:
+            self.path = self.filename = path
+        return self
+
+
+class FileMissingError(FileError, FileNotFoundError):
+    """The file or folder does not exist."""
+
+    errno_code = _errno.ENOENT
+
+
+class FolderGivenError(FileError, IsADirectoryError):
+    """A folder was given where a file was expected."""
+
+    errno_code = _errno.EISDIR
+
+
+class AccessError(FileError, PermissionError):
+    """The file or folder may not be read or written."""
+
+    errno_code = _errno.EACCES
