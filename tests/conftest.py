@@ -27,11 +27,17 @@ def corpus_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def corpus_posts(corpus_dir: Path) -> list[Path]:
-    """Every real post of every feed (``*.md`` below ``zhihu/``, ``other/``, ``feeds/``), sorted."""
-    posts = all_corpus_posts()
+    """The Zhihu and news posts (``*.md`` of ``zhihu/`` and ``other/``), sorted."""
+    posts = all_corpus_posts("zhihu", "other")
     if not posts:
         pytest.fail(f"the corpus at {corpus_dir} holds no *.md posts", pytrace=False)
     return posts
+
+
+@pytest.fixture(scope="session")
+def archive_posts(corpus_dir: Path) -> list[Path]:
+    """Every real post of the archive: Zhihu, news and the 25 other feeds of ``feeds/``."""
+    return all_corpus_posts()
 
 
 @pytest.fixture(scope="session")

@@ -27,8 +27,8 @@ FUZZ = settings(
 )
 
 
-def test_the_fuzz_target_has_real_posts_to_mutate(corpus_posts: list[Path]) -> None:
-    assert len(seeds()) == len(corpus_posts) + 2
+def test_the_fuzz_target_has_real_posts_to_mutate(archive_posts: list[Path]) -> None:
+    assert len(seeds()) == len(archive_posts) + 2
 
 
 @settings(FUZZ, max_examples=200)
