@@ -95,12 +95,15 @@ def test_whole_corpus_as_one_collection(
 ) -> None:
     out = tmp_path / "知乎合集.epub"
     report = zhconvert.build_book(
-        [corpus_dir], out, image_dir=str(corpus_images), no_cache=True, jobs=2
+        [corpus_dir / "zhihu", corpus_dir / "other"],
+        out,
+        image_dir=str(corpus_images),
+        no_cache=True,
+        jobs=2,
     )
     assert_epubcheck_clean(out)
     assert report.volumes == (out,)
-    assert (report.posts, report.duplicates, report.unreadable) == (37, 0, ())
-    assert report.not_posts == (str(corpus_dir / "README.md"),)  # no front matter: not a post
+    assert (report.posts, report.duplicates, report.unreadable, report.not_posts) == (37, 0, (), ())
     assert report.images_failed == 0 and report.images_embedded > 50
     assert report.size == out.stat().st_size
     assert "37 posts" in report.summary() and "1 volume" in report.summary()
@@ -138,9 +141,21 @@ def test_builds_are_reproducible(corpus_dir: Path, corpus_images: Path, tmp_path
     second = tmp_path / "b" / "book.epub"
     first.parent.mkdir()
     second.parent.mkdir()
-    zhconvert.build_book([corpus_dir], first, jobs=1, **options)
+    zhconvert.build_book([corpus_dir / "zhihu", corpus_dir / "other"], first, jobs=1, **options)
     zhconvert.build_book([corpus_dir / "other", corpus_dir / "zhihu"], second, jobs=2, **options)
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_the_whole_archive_as_one_book(
+    corpus_dir: Path, archive_posts: list[Path], tmp_path: Path, assert_epubcheck_clean: Any
+) -> None:
+    # Every feed of the archive, READMEs beside the posts, dates up to the year 2189.
+    out = tmp_path / "archive.epub"
+    report = zhconvert.build_book([corpus_dir], out, images="omit", jobs=2)
+    assert_epubcheck_clean(out)
+    assert (report.posts, report.duplicates, report.unreadable) == (len(archive_posts), 0, ())
+    readmes = sorted(str(p) for p in corpus_dir.rglob("README.md"))
+    assert sorted(report.not_posts) == readmes  # no front matter: not a post
 
 
 def _copy_with(source: Path, target: Path, **changes: str) -> Path:
