@@ -947,6 +947,43 @@ def machine() -> dict[str, Any]:
 # Targets
 
 
+# --------------------------------------------------------------------------------------------
+# Correctness: the CommonMark round trip
+
+
+def bench_commonmark() -> dict[str, Any]:
+    """Count the CommonMark spec examples each converter's Markdown renders back identically.
+
+    The examples, the converters and the comparison are ``tests/_commonmark.py``'s, the same
+    code the test suite runs for zhconvert (one copy, so the figures agree).
+    """
+    sys.path.insert(0, str(ROOT / "tests"))
+    import _commonmark
+
+    if not _commonmark.SPEC.is_file():
+        print(f"\nCommonMark round trip: skipped, no spec examples at {_commonmark.SPEC}")
+        return {}
+    examples = _commonmark.load_examples()
+    print(
+        f"\nCommonMark round trip ({len(examples)} spec examples: HTML -> Markdown -> "
+        "markdown-it -> HTML, identical after whitespace normalization)"
+    )
+    print(f"  {'converter':<20} {'identical':>12}  misses by section")
+    results: dict[str, Any] = {"examples": len(examples), "converters": {}}
+    for name, convert in _commonmark.converters().items():
+        if isinstance(convert, str):
+            print(f"  {name:<20} {convert}")
+            results["converters"][name] = {"skipped": convert}
+            continue
+        identical, misses = _commonmark.score(convert, examples)
+        worst = ", ".join(
+            f"{section} {count}" for section, count in sorted(misses.items(), key=lambda m: -m[1])
+        )
+        print(f"  {name:<20} {identical:>6} / {len(examples):<4}  {worst[:90]}")
+        results["converters"][name] = {"identical": identical, "misses": misses}
+    return results
+
+
 def verdicts(
     in_rows: Sequence[Row],
     cli_rows: Sequence[Row],
@@ -1067,7 +1104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, help="posts in the CLI folder (default 1000)")
     parser.add_argument(
         "--only",
-        choices=("in-process", "cli", "startup", "linearity"),
+        choices=("in-process", "cli", "startup", "linearity", "commonmark"),
         action="append",
         help="run only these sections (repeatable)",
     )
@@ -1090,7 +1127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     rounds = args.rounds or (3 if args.quick else 5)
     count = args.posts or (200 if args.quick else 1000)
-    sections = set(args.only or ("in-process", "cli", "startup", "linearity"))
+    sections = set(args.only or ("in-process", "cli", "startup", "linearity", "commonmark"))
     files, where = find_corpus()
     posts = load_posts(files)
     has_pandoc = shutil.which("pandoc") is not None
@@ -1173,6 +1210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["linearity_inline"] = bench_linearity(
                 linear_rounds, False, "inline", INLINE_SIZES
             )
+        if "commonmark" in sections:
+            results["commonmark"] = bench_commonmark()
     results["targets"] = verdicts(
         in_rows, cli_rows, startup, linear, results.get("linearity_inline", {})
     )

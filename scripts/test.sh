@@ -2,7 +2,11 @@
 # Run zhconvert's whole test suite on this machine, installing what it needs first:
 # Java for EPUBCheck (Debian's default-jdk-headless, when `java` or its compiler module is
 # missing and apt-get exists),
-# git for the pre-commit tests, and the package with its [dev] extra in ./.venv.
+# git for the pre-commit tests, Node.js and npm (Debian's nodejs and npm) for the tests that build
+# posts with real Hexo 7, which tests/_hexo.py then installs from npm, pinned by
+# tests/hexo/package-lock.json, into a cache folder outside the repository (skipped, with the
+# reason, only where Node.js or npm cannot be installed), and the package with its [dev] extra in
+# ./.venv.
 # Usage: scripts/test.sh [pytest arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,14 +18,25 @@ if ! command -v java >/dev/null 2>&1 || ! java --list-modules 2>/dev/null | grep
     missing+=(default-jdk-headless)
 fi
 command -v git >/dev/null 2>&1 || missing+=(git)
-if ((${#missing[@]})); then
+optional=()
+command -v node >/dev/null 2>&1 || command -v nodejs >/dev/null 2>&1 || optional+=(nodejs)
+command -v npm >/dev/null 2>&1 || optional+=(npm)
+if ((${#missing[@]} + ${#optional[@]})); then
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    else
+        if ((${#missing[@]})); then
+            apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+        fi
+        if ((${#optional[@]})); then
+            apt-get install -y -qq --no-install-recommends "${optional[@]}" >/dev/null ||
+                echo "scripts/test.sh: could not install ${optional[*]}: the Hexo tests will be skipped" >&2
+        fi
+    elif ((${#missing[@]})); then
         echo "scripts/test.sh: please install: ${missing[*]}" >&2
         exit 1
+    else
+        echo "scripts/test.sh: ${optional[*]} missing: the Hexo tests will be skipped" >&2
     fi
 fi
 
@@ -33,4 +48,5 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev]"
 export PATH="$PWD/.venv/bin:$PATH"
+.venv/bin/python tests/_hexo.py install  # once per lock file; a no-op when cached
 exec .venv/bin/python -m pytest -n 2 "$@"

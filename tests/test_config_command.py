@@ -63,6 +63,7 @@ def test_defaults_with_their_origin(repo: Path, capsys: pytest.CaptureFixture[st
     assert settings_of(out) == {
         "front-matter": ('"keep"', "default"),
         "images": ('"best"', "default"),
+        "encoding": ('"utf-8"', "default"),
         "exclude": ("[]", "default"),
         "chinese": ('"none"', "default"),
         "cjk-spacing": ("false", "default"),
@@ -79,6 +80,7 @@ def test_output_is_toml_that_reads_back(repo: Path, capsys: pytest.CaptureFixtur
     assert tomllib.loads(out) == {
         "front-matter": "keep",
         "images": "best",
+        "encoding": "utf-8",
         "exclude": ["草稿/**", "*.raw.md"],
         "chinese": "tw",
         "cjk-spacing": True,
@@ -94,13 +96,24 @@ def test_every_origin_file_and_flag(repo: Path, capsys: pytest.CaptureFixture[st
         '[tool.zhconvert]\nimages = "src"\nexclude = ["drafts/**"]\nchinese = "hk"\n',
         encoding="utf-8",
     )
-    code, out, _ = cli(capsys, "config", "--chinese", "tw", "--cjk-spacing", "--exclude", "x.md")
+    code, out, _ = cli(
+        capsys,
+        "config",
+        "--chinese",
+        "tw",
+        "--cjk-spacing",
+        "--exclude",
+        "x.md",
+        "--encoding",
+        "keep",
+    )
     assert code == 0
     file_origin = f"{repo / 'pyproject.toml'} [tool.zhconvert]"
     assert f"# read from {repo / 'pyproject.toml'}" in out
     assert settings_of(out) == {
         "front-matter": ('"keep"', "default"),
         "images": ('"src"', file_origin),
+        "encoding": ('"keep"', "command line (--encoding)"),
         "exclude": ('["drafts/**", "x.md"]', f"{file_origin} + command line (--exclude)"),
         "chinese": ('"tw"', "command line (--chinese)"),
         "cjk-spacing": ("true", "command line (--cjk-spacing)"),

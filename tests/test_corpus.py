@@ -40,8 +40,11 @@ def _unwrap(href: str) -> str:
         for _ in range(2):
             if re.match(r"(?i)^https?%3a", target):
                 target = unquote(target)
-        return target
-    return href
+        href = target
+    if "c.duomai.com/track.php?" in href and "&t=http" in href:
+        return unquote(href.split("&t=", 1)[1])  # an affiliate tracker's target
+    # WeChat's share checksum says nothing about the page (readers drop it).
+    return re.sub(r"&chksm=[0-9a-f]+", "", href)
 
 
 class Expected:

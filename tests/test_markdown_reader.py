@@ -140,7 +140,8 @@ def test_loose_list_with_several_blocks_per_item() -> None:
             (
                 ListItem((para(Text("第一段")), para(Text("第二段")))),
                 ListItem((para(Text("二")),)),
-            )
+            ),
+            loose=True,  # blank lines between the items: markdown-it shows their paragraphs
         ),
     )
 
@@ -246,7 +247,7 @@ def test_hard_breaks() -> None:
 
 def test_links_and_autolinks() -> None:
     assert inlines('[**链接**](https://example.com/a "标题") <https://b.org/x>') == (
-        Link("https://example.com/a", (Strong((Text("链接"),)),)),
+        Link("https://example.com/a", (Strong((Text("链接"),)),), "标题"),
         Text(" "),
         Link("https://b.org/x", (Text("https://b.org/x"),)),
     )
@@ -288,8 +289,19 @@ def test_links_that_are_not_mentions(source: str) -> None:
 
 def test_image_alone_in_paragraph_is_figure() -> None:
     assert blocks("![图 *一*](https://pic.example/a.jpg)\n\n![](b.png)") == (
-        Figure("https://pic.example/a.jpg", (Text("图 一"),)),
+        Figure("https://pic.example/a.jpg", alt="图 一"),
         Figure("b.png"),
+    )
+
+
+def test_italic_line_under_an_image_is_its_caption() -> None:
+    assert blocks("![猫](a.jpg)\\\n*图一：[来源](https://x.org)*\n\n![](b.png)\\\n说明") == (
+        Figure("a.jpg", (Text("图一："), Link("https://x.org", (Text("来源"),))), alt="猫"),
+        Figure("b.png", (Text("说明"),)),
+    )
+    # a soft line break is no caption: the text runs on after the image
+    assert blocks("![](a.jpg)\n*说明*") == (
+        Paragraph((InlineImage("a.jpg"), Text(" "), Emphasis((Text("说明"),)))),
     )
 
 

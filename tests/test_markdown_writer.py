@@ -195,7 +195,7 @@ def test_figure_heading_list_quote_layout() -> None:
     assert out.startswith("## 小节 \\#\n")
     assert "- 甲\n  - 子\n- 乙\n\n* 另一个列表\n" in out
     rendered = to_html(out)
-    assert '<img src="https://p.example/a%20b.jpg" alt="图 [1]" />' in rendered
+    assert '<img src="https://p.example/a%20b.jpg" alt="" /><br />\n<em>图 [1]</em>' in rendered
     assert rendered.count("<ul>") == 3  # the second list did not merge into the first
     assert "<blockquote>\n<p>引</p>\n<p>文</p>\n</blockquote>" in rendered
 
@@ -287,3 +287,190 @@ def test_template_tags_in_text_cannot_reach_hexo() -> None:
     again = zhconvert.loads("---\ntitle: t\n---\n" + out)
     assert isinstance(again.blocks[0], Paragraph)
     assert again.blocks[0].children == (Text(text),)
+
+
+# -- emphasis next to punctuation, links, images and lists (issues 12, 13, 18) --------------------
+
+
+def html_to_markdown(body: str) -> str:
+    out = zhconvert.dumps(zhconvert.loads(body), "markdown")
+    assert isinstance(out, str)
+    return out
+
+
+def test_bold_ending_in_parentheses_keeps_them_bold() -> None:
+    out = html_to_markdown("<p><b>Windows Insider 最有价值专家 (MVP)</b></p>")
+    assert out == "**Windows Insider 最有价值专家 (MVP)**\n"
+    assert "<strong>Windows Insider 最有价值专家 (MVP)</strong>" in to_html(out)
+
+
+def test_emphasis_after_punctuation_keeps_its_own_punctuation() -> None:
+    assert to_html(html_to_markdown("<p>foo-<em>(bar)</em></p>")) == "<p>foo-<em>(bar)</em></p>\n"
+    rendered = to_html(html_to_markdown("<p><em>(<em>foo</em>)</em></p>"))
+    assert rendered == "<p><em>(<em>foo</em>)</em></p>\n"  # nested emphasis is not strong
+    rendered = to_html(html_to_markdown("<p>foo<em><strong>bar</strong></em>baz</p>"))
+    assert rendered == "<p>foo<em><strong>bar</strong></em>baz</p>\n"
+
+
+def test_nested_bold_is_written_once_never_as_four_asterisks() -> None:
+    out = html_to_markdown("<p><strong><strong>粗体</strong></strong>正文</p>")
+    assert out == "**粗体**正文\n"
+    out = html_to_markdown("<p><strong>甲，<strong>乙</strong>，丙</strong></p>")
+    assert "****" not in out
+    assert to_html(out) == "<p><strong>甲，<strong>乙</strong>，丙</strong></p>\n"
+
+
+def test_heading_that_is_all_bold_drops_the_bold() -> None:
+    assert html_to_markdown("<h3><b>六、增删文件</b></h3>") == "### 六、增删文件\n"
+    assert html_to_markdown("<h3>六、<b>增删</b>文件</h3>") == "### 六、**增删**文件\n"
+
+
+def test_link_and_image_titles_are_kept_and_read_back() -> None:
+    out = html_to_markdown(
+        '<p><a href="/bar*" title="ti*tle &quot;q&quot;">foo</a> '
+        '<img src="https://e.org/a.png" alt="图" title="说明"></p>'
+    )
+    assert out == '[foo](/bar* "ti*tle \\"q\\"") ![图](https://e.org/a.png "说明")\n'
+    again = zhconvert.loads(out)
+    assert zhconvert.dumps(again, "markdown") == out
+
+
+def test_destinations_keep_parentheses_and_ordered_lists_their_start() -> None:
+    out = html_to_markdown('<p><a href="foo(and(bar)">link</a></p>')
+    assert to_html(out) == '<p><a href="foo(and(bar)">link</a></p>\n'
+    out = html_to_markdown('<ol start="0"><li>ok</li></ol>')
+    assert out == "0. ok\n"
+
+
+def test_lists_keep_loose_or_tight_and_stray_sub_lists_nest() -> None:
+    assert html_to_markdown("<ul><li><p>a</p></li><li><p>b</p></li></ul>") == "- a\n\n- b\n"
+    out = html_to_markdown("<ul><li>a<blockquote><p>b</p></blockquote></li><li>c</li></ul>")
+    assert out == "- a\n  > b\n- c\n"
+    out = html_to_markdown("<ul><li>a</li><ul><li>b</li></ul></ul>")
+    assert out == "- a\n  - b\n"  # not "- - b"
+
+
+def test_brackets_are_escaped_only_where_they_would_mean_something() -> None:
+    out = render(Paragraph((Text("见 [1] 与 a > b、x-y，[a](b) 和 [c]: d"),)))
+    assert out == "见 [1] 与 a > b、x-y，[a\\](b) 和 [c\\]: d\n"
+    assert visible_text(to_html(out)).strip() == "见 [1] 与 a > b、x-y，[a](b) 和 [c]: d"
+    out = render(Paragraph((Text("惊叹!"), Link("https://e.org/", (Text("链接"),)))))
+    assert "<img" not in to_html(out) and "<a " in to_html(out)
+
+
+_PIECES = st.text(alphabet="ab 中文()（）：，.-!?*_[]", max_size=8)
+
+
+def _core(text: str) -> str:
+    """``text`` without white space and punctuation at its edges."""
+    import unicodedata
+
+    def edge(ch: str) -> bool:
+        return ch.isspace() or unicodedata.category(ch)[0] in "PS"
+
+    start, end = 0, len(text)
+    while start < end and edge(text[start]):
+        start += 1
+    while end > start and edge(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _ascii_or_blank(ch: str) -> bool:
+    return ch == "" or ch.isspace() or (ch.isascii() and not ch.isalnum())
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PIECES, _PIECES.filter(lambda s: s.strip()), _PIECES, st.sampled_from([Strong, Emphasis]))
+def test_emphasis_keeps_its_text_next_to_any_punctuation(
+    before: str, inside: str, after: str, kind: type
+) -> None:
+    out = render(Paragraph(tuple(n for n in (Text(before), kind((Text(inside),)), Text(after)))))
+    rendered = MarkdownIt("commonmark").render(out)
+    assert " ".join(visible_text(rendered).split()) == " ".join((before + inside + after).split())
+    tag = "strong" if kind is Strong else "em"
+    spans = [visible_text(s) for s in re.findall(rf"<{tag}>(.*?)</{tag}>", rendered, re.S)]
+    if _core(inside):
+        # The words are always emphasized; punctuation at an edge may only move outside when
+        # CommonMark's flanking rules allow no delimiter next to it.
+        assert len(spans) == 1 and _core(inside) in spans[0], (out, rendered)
+        if _ascii_or_blank(before[-1:]) and _ascii_or_blank(after[:1]):
+            # Nothing forced a change: next to white space or ASCII punctuation a marker opens
+            # and closes for every renderer, whatever the span's own edges are.
+            assert spans[0] == inside.strip(), (out, rendered)
+
+
+_NESTED = st.recursive(
+    st.text(alphabet="ab中 ()（）：，.-!", min_size=1, max_size=5).map(Text),
+    lambda inner: st.tuples(
+        st.sampled_from([Strong, Emphasis]), st.lists(inner, min_size=1, max_size=3)
+    ).map(lambda pair: pair[0](tuple(pair[1]))),
+    max_leaves=8,
+)
+
+
+def _all_text(nodes: object) -> str:
+    if isinstance(nodes, Text):
+        return nodes.text
+    children = nodes if isinstance(nodes, (list, tuple)) else nodes.children  # type: ignore[attr-defined]
+    return "".join(_all_text(child) for child in children)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NESTED, min_size=1, max_size=4))
+def test_nested_emphasis_never_shows_its_markers(nodes: list[object]) -> None:
+    # However spans nest and whatever punctuation they touch, the reader sees the text and only
+    # the text: a marker that cannot open or close is not written.
+    out = render(Paragraph(tuple(nodes)))  # type: ignore[arg-type]
+    shown = visible_text(MarkdownIt("commonmark").render(out))
+    assert " ".join(shown.split()) == " ".join(_all_text(nodes).split()), out
+
+
+def test_deeply_nested_emphasis_is_written_in_linear_time() -> None:
+    import time
+
+    node: object = Text("x")
+    for _ in range(120):  # each level needs its punctuation moved out: the worst case
+        node = Strong((Text("a"), Emphasis((Text("("), node, Text(")"))), Text("a")))  # type: ignore[arg-type]
+    started = time.perf_counter()
+    out = render(Paragraph((Text("b"), node, Text("b"))))  # type: ignore[arg-type]
+    assert time.perf_counter() - started < 5
+    assert visible_text(to_html(out)).count("x") == 1
+
+
+def test_list_item_starting_with_code_puts_the_fence_on_its_own_line() -> None:
+    # Hexo's code-block pass misreads "- ```" when another item follows (see docs/formats.md).
+    out = html_to_markdown("<ul><li><pre><code>a</code></pre></li><li><pre>b</pre></li></ul>")
+    assert out == "-\n  ```\n  a\n  ```\n-\n  ```\n  b\n  ```\n"
+    rendered = to_html(out)
+    assert rendered.count("<li>") == 2 and rendered.count("<pre>") == 2
+
+
+def test_closing_bracket_is_escaped_only_before_what_would_make_a_link() -> None:
+    out = html_to_markdown("<p>详见[2]</p><p>[1] 和 [2] 两篇，<sup>[3]</sup>(注)</p>")
+    assert out == "详见[2]\n\n[1] 和 [2] 两篇，[3\\](注)\n"
+    assert "<a " not in to_html(out)
+
+
+def test_image_titles_that_repeat_the_post_title_are_left_out() -> None:
+    post = (
+        "---\ntitle: 一篇文章\n---\n"
+        '<p><img src="https://e.org/a.png" title="一篇文章"></p>'
+        '<p><img src="https://e.org/b.png" title="图二"></p>'
+    )
+    out = zhconvert.dumps(zhconvert.loads(post), "markdown", front_matter="none")
+    assert "![](https://e.org/a.png)" in out and '![](https://e.org/b.png "图二")' in out
+
+
+def test_emphasis_works_for_renderers_that_know_only_ascii_punctuation() -> None:
+    # Hexo's marked counts only ASCII punctuation: after "，" (a letter to it) "**" cannot open
+    # before a quote mark, so the quote marks go outside the bold.
+    out = html_to_markdown('<p>这样描述，<b>"将数据包发送给路由器！"</b>，巧妙吧</p>')
+    assert out == '这样描述，"**将数据包发送给路由器！**"，巧妙吧\n'
+    assert "<strong>将数据包发送给路由器！</strong>" in to_html(out)
+
+
+def test_moved_punctuation_keeps_brackets_with_their_partners() -> None:
+    # "以及*（括号）*" cannot open after a letter; both brackets go out, not one.
+    assert html_to_markdown("<p>以及<em>（括号）</em>。</p>") == "以及（*括号*）。\n"
+    assert html_to_markdown("<p>a<b>(MVP)</b>b</p>") == "a(**MVP**)b\n"

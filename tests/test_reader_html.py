@@ -314,9 +314,15 @@ def test_scripts_styles_and_forms_are_dropped_text_around_kept() -> None:
     result = blocks(
         "<p>前<script>alert(1)</script>后</p><style>p{}</style>"
         '<form><input value="x"><button>按钮</button></form><p onclick="evil()">正文</p>'
-        '<iframe src="https://evil.example"></iframe><svg><script>x</script></svg>'
+        '<iframe src="https://evil.example" srcdoc="<script>x</script>"></iframe>'
+        "<svg><script>x</script></svg>"
     )
-    assert result == (Paragraph((Text("前后"),)), Paragraph((Text("正文"),)))
+    # An embedded page is never read, only linked (issue 12: embeds must leave a trace).
+    assert result == (
+        Paragraph((Text("前后"),)),
+        Paragraph((Text("正文"),)),
+        LinkCard("https://evil.example"),
+    )
 
 
 def test_daily_page_chrome_becomes_metadata_and_bylines() -> None:

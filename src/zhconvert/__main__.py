@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from ._cli import run
+from ._cli import main
 
 if __name__ == "__main__":
-    sys.exit(run(sys.argv[1:]))
+    main()  # sys.exit(run(argv)), and a failed write to standard output reported

@@ -8,15 +8,19 @@ dependencies inside ``run`` so that ``zhconvert --version`` and ``--help`` start
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
+import errno
+import io
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import import_module
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO, cast
 
 from ._commands._common import UsageError, error
+from ._terminal import printable
 from .config import ConfigError
 from .errors import ZhconvertError
 
@@ -83,7 +87,8 @@ class _Parser(argparse.ArgumentParser):
         if message.startswith("unrecognized arguments:"):
             parser = self.commands.get(self._command() or "", self)
         parser.print_usage(sys.stderr)
-        parser.exit(2, f"{parser.prog}: error: {message}{hint}\n")
+        # The message quotes the command line, which may hold a file name with an ESC in it.
+        parser.exit(2, f"{parser.prog}: error: {printable(message)}{hint}\n")
 
     def _command(self) -> str | None:
         return next((a for a in self._argv if a in self.commands), None)
@@ -98,7 +103,7 @@ class _Parser(argparse.ArgumentParser):
                 for token in message.split(":", 1)[1].split()
                 if token.startswith("-")
             ]
-            return "".join(f"\n  {hint}" for hint in hints if hint)
+            return "".join(f"\n  {printable(hint)}" for hint in hints if hint)
         match = re.match(
             r"argument (?P<name>[^:]+): invalid choice: (?P<value>'[^']*'|\S+)", message
         )
@@ -110,7 +115,8 @@ class _Parser(argparse.ArgumentParser):
             if close:
                 return f"\n  did you mean {close[0]!r}?"
             if match["name"] == "COMMAND" and (os.path.exists(value) or "." in value):
-                return f"\n  to convert a post, name the command: zhconvert convert {value}"
+                command = f"zhconvert convert {printable(value)}"
+                return f"\n  to convert a post, name the command: {command}"
         return ""
 
     def _action_named(self, name: str) -> argparse.Action | None:
@@ -226,11 +232,69 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str]) -> int:
     """Run the command line ``argv`` (without the program name); return the exit code."""
+    with _closed_streams_replaced():
+        return _run(argv)
+
+
+class _ClosedStream(io.TextIOBase):
+    """Stands for a standard stream that was closed when zhconvert started (``>&-``, ``<&-``).
+
+    Python leaves such a stream as ``None``; using it would be an internal error, and the next
+    file opened would take its descriptor. Reading or writing it raises one clear error instead.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def _refuse(self) -> ZhconvertError:
+        return ZhconvertError("closed", path=self.name)
+
+    def write(self, text: str) -> int:
+        raise self._refuse()
+
+    def read(self, size: int | None = -1) -> str:
+        raise self._refuse()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def buffer(self) -> _ClosedStream:
+        return self  # ``sys.stdout.buffer.write(b"...")`` is refused the same way
+
+
+class _NoStderr(io.TextIOBase):
+    """Stands for a closed standard error: messages have nowhere to go, the exit code tells."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+@contextlib.contextmanager
+def _closed_streams_replaced() -> Iterator[None]:
+    saved = sys.stdin, sys.stdout, sys.stderr
+    if sys.stdin is None:
+        sys.stdin = cast(TextIO, _ClosedStream("standard input"))
+    if sys.stdout is None:
+        sys.stdout = cast(TextIO, _ClosedStream("standard output"))
+    if sys.stderr is None:
+        sys.stderr = cast(TextIO, _NoStderr())
+    try:
+        yield
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+
+
+def _run(argv: Sequence[str]) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(list(argv))
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 after --help/--version
         return exc.code if isinstance(exc.code, int) else 2
+    except ZhconvertError as exc:  # --version or a completion script to a closed stdout
+        error(str(exc))
+        return 1
     if getattr(args, "_run", None) is None:
         parser.print_help(sys.stderr)
         return 2
@@ -248,14 +312,62 @@ def run(argv: Sequence[str]) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except OSError as exc:
+        # The commands name the files they open; an error without a name, from a write, is
+        # standard output's: a full disk, or /dev/full.
+        if exc.filename is not None:
+            error(f"{os.fsdecode(exc.filename)}: {exc.strerror or exc}")
+            return 1
+        if exc.errno in _WRITE_ERRNOS:
+            _discard_stdout()
+            error(f"standard output: cannot write: {exc.strerror or exc}")
+            return 1
+        return _internal_error(exc)
     except RecursionError:
         error("input too deeply nested")
         return 1
     except Exception as exc:  # never a traceback for a user; say what to report
-        error(f"internal error ({type(exc).__name__}: {exc}); please report it")
-        return 70
+        return _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    error(f"internal error ({type(exc).__name__}: {exc}); please report it")
+    return 70
 
 
 def main() -> None:
     """Entry point of the ``zhconvert`` console script."""
-    sys.exit(run(sys.argv[1:]))
+    code = run(sys.argv[1:])
+    sys.exit(_flush_stdout(code))
+
+
+def _flush_stdout(code: int) -> int:
+    """Flush standard output now, reporting a failed write, so that exit has nothing left."""
+    if sys.stdout is None:
+        return code
+    try:
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        pass  # the reader left (``| head``): nothing to report
+    except OSError as exc:  # a full disk, /dev/full
+        error(f"standard output: cannot write: {exc.strerror or exc}")
+        code = code or 1
+    _discard_stdout()
+    return code
+
+
+#: What a write to a full or failing device raises.
+_WRITE_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in ("ENOSPC", "EIO", "EDQUOT", "EFBIG", "EPIPE")
+    if hasattr(errno, name)
+)
+
+
+def _discard_stdout() -> None:
+    """Send what is left for standard output nowhere, so that the flush at exit cannot fail."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

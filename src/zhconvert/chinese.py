@@ -218,7 +218,9 @@ class _Rewriter:
         return Heading(block.level, self.inlines(block.children))
 
     def block_Figure(self, block: Figure) -> Block:
-        return dataclasses.replace(block, caption=self.inlines(block.caption))
+        return dataclasses.replace(
+            block, caption=self.inlines(block.caption), alt=self.prose(block.alt)
+        )
 
     def block_BlockQuote(self, block: BlockQuote) -> Block:
         return BlockQuote(self.blocks(block.children))
@@ -254,7 +256,7 @@ class _Rewriter:
         if isinstance(node, Link):
             return Link(node.url, self.inlines(node.children))
         if isinstance(node, InlineImage):
-            return InlineImage(node.url, self.prose(node.alt))
+            return dataclasses.replace(node, alt=self.prose(node.alt))
         # InlineCode, InlineMath, LineBreak, FootnoteRef, Mention: nothing to rewrite.
         return node
 

@@ -11,6 +11,7 @@ Keys (see ``docs/configuration.md``; ``KEYS`` says which commands use each)::
     [tool.zhconvert]
     front-matter = "keep"     # or "normalize"
     images = "best"           # or "src"
+    encoding = "utf-8"        # or "keep"
     exclude = ["drafts/**", "*.raw.md"]
     chinese = "none"          # or "s", "t", "tw", "hk"
     cjk-spacing = false       # or true
@@ -28,11 +29,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Generic, TypeVar
 
+from ._glob import Glob
 from .errors import ZhconvertError
 
 __all__ = [
     "CHINESE_CHOICES",
     "CONFIG_FILES",
+    "ENCODING_CHOICES",
     "FRONT_MATTER_MODES",
     "IMAGE_CHOICES",
     "KEYS",
@@ -49,6 +52,7 @@ CONFIG_FILES = ("zhconvert.toml", "pyproject.toml")
 
 FRONT_MATTER_MODES = ("keep", "normalize")
 IMAGE_CHOICES = ("best", "src")
+ENCODING_CHOICES = ("utf-8", "keep")
 #: ``none`` leaves the text as it is; the others are ``zhconvert.chinese.CHINESE_TARGETS``.
 CHINESE_CHOICES = ("none", "s", "t", "tw", "hk")
 
@@ -81,6 +85,13 @@ KEYS: tuple[Key, ...] = (
         "--images",
         ("normalize",),
         'figures point at the full-size image ("best") or the one the page showed ("src")',
+    ),
+    Key(
+        "encoding",
+        "--encoding",
+        ("normalize",),
+        'write a rewritten GB18030 or UTF-16 post as UTF-8, which Hexo reads ("utf-8"), or in '
+        'its own encoding ("keep")',
     ),
     Key(
         "exclude",
@@ -129,6 +140,7 @@ class Config:
 
     front_matter: Setting[str] = Setting("keep")
     images: Setting[str] = Setting("best")
+    encoding: Setting[str] = Setting("utf-8")
     exclude: Setting[tuple[str, ...]] = Setting(())
     chinese: Setting[str] = Setting("none")
     cjk_spacing: Setting[bool] = Setting(False)
@@ -144,6 +156,7 @@ class Config:
         exclude: Iterable[str] = (),
         chinese: str | None = None,
         cjk_spacing: bool | None = None,
+        encoding: str | None = None,
     ) -> Config:
         """Return this configuration with the command line's values on top.
 
@@ -156,6 +169,9 @@ class Config:
         if images is not None:
             _check_choice("images", images, IMAGE_CHOICES, COMMAND_LINE)
             config = replace(config, images=Setting(images, COMMAND_LINE))
+        if encoding is not None:
+            _check_choice("encoding", encoding, ENCODING_CHOICES, COMMAND_LINE)
+            config = replace(config, encoding=Setting(encoding, COMMAND_LINE))
         if chinese is not None:
             _check_choice("chinese", chinese, CHINESE_CHOICES, COMMAND_LINE)
             config = replace(config, chinese=Setting(chinese, COMMAND_LINE))
@@ -173,7 +189,7 @@ class Config:
         """Return whether ``path`` matches one of the ``exclude`` globs."""
         return _matches_any(self._exclude_patterns(), self.root, path)
 
-    def _exclude_patterns(self) -> tuple[tuple[re.Pattern[str], bool], ...]:
+    def _exclude_patterns(self) -> tuple[tuple[Glob, bool], ...]:
         return _compile_globs(self.exclude.value)
 
     def items(self) -> list[tuple[str, Setting[Any]]]:
@@ -181,6 +197,7 @@ class Config:
         return [
             ("front-matter", self.front_matter),
             ("images", self.images),
+            ("encoding", self.encoding),
             ("exclude", self.exclude),
             ("chinese", self.chinese),
             ("cjk-spacing", self.cjk_spacing),
@@ -224,6 +241,10 @@ def load_config(path: Path) -> Config:
 # Reading and checking the table
 
 
+#: A configuration file is a few lines; a bigger one is a mistake (or /dev/zero), not settings.
+_MAX_CONFIG_BYTES = 1024**2
+
+
 def _read_table(path: Path) -> Mapping[str, Any] | None:
     """Return the ``[tool.zhconvert]`` table of ``path``; ``None`` if a pyproject has none."""
     # Imported here: most runs find no configuration file, and start-up time counts (the hook).
@@ -235,14 +256,42 @@ def _read_table(path: Path) -> Mapping[str, Any] | None:
         # tomli is a dependency for python_version < "3.11" only.
         import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
+    import stat
+
     try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
+        # Opened without blocking and checked: a FIFO or a device is refused, not waited on.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ConfigError("not a regular file", path=str(path))
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                raw = handle.read(_MAX_CONFIG_BYTES + 1)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    if len(raw) > _MAX_CONFIG_BYTES:
+        raise ConfigError(f"larger than {_MAX_CONFIG_BYTES // 1024**2} MB", path=str(path))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+            path=str(path),
+            line=line,
+            column=column,
+        ) from None
+    try:
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # tomllib's message already ends with "(at line L, column C)".
         raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise ConfigError("invalid TOML: nested too deeply", path=str(path)) from None
     tool = document.get("tool")
     table = tool.get("zhconvert") if isinstance(tool, dict) else None
     if path.name == "pyproject.toml":
@@ -268,6 +317,9 @@ def _build(table: Mapping[str, Any], path: Path) -> Config:
         elif name == "images":
             _check_choice(key, value, IMAGE_CHOICES, str(path))
             config = replace(config, images=Setting(value, origin))
+        elif name == "encoding":
+            _check_choice(key, value, ENCODING_CHOICES, str(path))
+            config = replace(config, encoding=Setting(value, origin))
         elif name == "exclude":
             if isinstance(value, str):
                 value = [value]
@@ -311,10 +363,10 @@ def _check_choice(key: str, value: object, choices: tuple[str, ...], where: str)
 # configuration's folder ("source/_drafts/**"); "**" spans folders; a match on a folder excludes
 # everything below it.
 
-_glob_cache: dict[tuple[str, ...], tuple[tuple[re.Pattern[str], bool], ...]] = {}
+_glob_cache: dict[tuple[str, ...], tuple[tuple[Glob, bool], ...]] = {}
 
 
-def _compile_globs(globs: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], bool], ...]:
+def _compile_globs(globs: tuple[str, ...]) -> tuple[tuple[Glob, bool], ...]:
     cached = _glob_cache.get(globs)
     if cached is None:
         compiled = []
@@ -325,7 +377,7 @@ def _compile_globs(globs: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], bool]
             if not text:
                 raise ConfigError(f"empty exclude glob {glob!r}")
             try:
-                compiled.append((re.compile(_glob_to_regex(text)), anchored))
+                compiled.append((Glob(text), anchored))
             except re.error as exc:
                 raise ConfigError(f"bad exclude glob {glob!r}: {exc}") from None
         cached = tuple(compiled)
@@ -333,42 +385,7 @@ def _compile_globs(globs: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], bool]
     return cached
 
 
-def _glob_to_regex(glob: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(glob):
-        char = glob[i]
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = glob.find("]", i + 2)
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                body = glob[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = end
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return "".join(out) + r"\Z"
-
-
-def _matches_any(
-    patterns: tuple[tuple[re.Pattern[str], bool], ...], root: Path, path: Path
-) -> bool:
+def _matches_any(patterns: tuple[tuple[Glob, bool], ...], root: Path, path: Path) -> bool:
     if not patterns:
         return False
     absolute = Path(os.path.abspath(path))

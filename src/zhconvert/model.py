@@ -98,10 +98,14 @@ class InlineCode:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A hyperlink; ``url`` is already unwrapped from Zhihu's redirector."""
+    """A hyperlink; ``url`` is already unwrapped from Zhihu's redirector.
+
+    ``title`` is the link's advisory title (HTML ``title``, Markdown ``"title"``), or empty.
+    """
 
     url: str
     children: tuple[Inline, ...]
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +135,11 @@ class Mention:
 
 @dataclass(frozen=True, slots=True)
 class InlineImage:
-    """A small image inside running text."""
+    """A small image inside running text; ``title`` is its advisory title, or empty."""
 
     url: str
     alt: str = ""
+    title: str = ""
 
 
 Inline = (
@@ -174,7 +179,9 @@ class Figure:
     """An image block.
 
     ``url`` is the best-quality address; ``fallbacks`` are other addresses of the same image,
-    best first, for a consumer that cannot fetch ``url``.
+    best first, for a consumer that cannot fetch ``url``. ``caption`` is shown with the image
+    (HTML ``figcaption``); ``alt`` stands in for it where it cannot be seen (HTML ``alt``) and
+    is never shown beside it. ``title`` is the image's advisory title (HTML ``title``), or empty.
     """
 
     url: str
@@ -182,6 +189,8 @@ class Figure:
     fallbacks: tuple[str, ...] = ()
     width: int | None = None
     height: int | None = None
+    title: str = ""
+    alt: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,9 +218,12 @@ class ListItem:
 
 @dataclass(frozen=True, slots=True)
 class ListBlock:
+    """A list; ``loose`` when its items are paragraphs apart (HTML ``<li><p>``), not tight."""
+
     items: tuple[ListItem, ...]
     ordered: bool = False
     start: int = 1
+    loose: bool = False
 
 
 @dataclass(frozen=True, slots=True)

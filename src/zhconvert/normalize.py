@@ -2,9 +2,13 @@
 
 A *post* is a file with YAML front matter (blank lines may come before the opening ``---``). A post
 whose body holds HTML is rewritten as clean Markdown; every other file (a README, a post already
-in Markdown) is left alone, byte for byte. The rewritten file keeps the encoding, byte order mark,
-line endings, final-newline convention and permission bits of the original, and with
-``front_matter="keep"`` its front matter bytes too.
+in Markdown) is left alone, byte for byte. The rewritten file keeps the byte order mark, line
+endings, final-newline convention, permission bits, owner and group of the original, and with
+``front_matter="keep"`` its front matter too (its bytes, for a UTF-8 post). It is written as
+UTF-8, the only encoding Hexo reads; ``encoding="keep"`` keeps a GB18030 or UTF-16 post's
+own. A read-only file, a symbolic link to a file outside the allowed folders, and a file saved
+by someone else while it was converted are left as they are and reported; breaking a hard link
+is said.
 
 Nothing is written unless the result reads back as a post whose body is no longer HTML, so a
 second run always leaves the file alone (idempotence) and a writer bug can never turn a post into
@@ -17,18 +21,21 @@ import codecs
 import dataclasses
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from ._api import dumps, loads
 from ._atomic import atomic_write_bytes
-from .config import CHINESE_CHOICES, FRONT_MATTER_MODES, IMAGE_CHOICES
+from .config import CHINESE_CHOICES, ENCODING_CHOICES, FRONT_MATTER_MODES, IMAGE_CHOICES
 from .errors import OptionError, ZhconvertError
 from .model import Block, BlockQuote, Document, Figure, ListBlock, ListItem
 from .readers._decode import BOMS
 
 __all__ = [
+    "CHANGED_WHILE_RUNNING",
+    "ENCODING_CHOICES",
     "FRONT_MATTER_MODES",
     "IMAGE_CHOICES",
     "NormalizeResult",
@@ -38,6 +45,8 @@ __all__ = [
 ]
 
 MIXED_BODY = "body mixes Markdown with HTML: text outside any HTML element"
+#: The reason given for a post saved by someone else while it was being normalized.
+CHANGED_WHILE_RUNNING = "changed while it was being normalized"
 
 #: What happened to one file:
 #: ``fixed`` (rewritten), ``would-fix`` (``check=True``: it would have been rewritten),
@@ -50,7 +59,8 @@ class NormalizeResult:
     """The outcome for one file.
 
     ``reason`` says why a file was left alone or failed. ``before`` and ``after`` hold the old and
-    new bytes when the file changed or would change (for ``--diff``); ``encoding`` decodes both.
+    new bytes when the file changed or would change (for ``--diff``); ``encoding`` decodes
+    ``before``, and ``after`` too unless ``reencoded``: then ``after`` is UTF-8.
     ``warnings`` are the reader's remarks on the post.
     """
 
@@ -61,11 +71,17 @@ class NormalizeResult:
     after: bytes = b""
     encoding: str = "utf-8"
     warnings: tuple[str, ...] = ()
+    reencoded: bool = False
 
     @property
     def changed(self) -> bool:
         """Return whether the file was, or would be, rewritten."""
         return self.status in ("fixed", "would-fix")
+
+    @property
+    def after_encoding(self) -> str:
+        """Return the encoding that decodes ``after``."""
+        return "utf-8" if self.reencoded else self.encoding
 
 
 def normalize_file(
@@ -76,6 +92,8 @@ def normalize_file(
     images: str = "best",
     chinese: str | None = None,
     cjk_spacing: bool = False,
+    roots: Iterable[str | os.PathLike[str]] | None = None,
+    encoding: str = "utf-8",
 ) -> NormalizeResult:
     """Rewrite the post at ``path`` as clean Markdown if its body holds HTML.
 
@@ -83,17 +101,29 @@ def normalize_file(
     read or converted is left untouched and reported as ``failed``. ``chinese`` and
     ``cjk_spacing`` are ``zhconvert.dumps``' Chinese-text options, applied to the body (the
     front matter follows ``front_matter``: kept as it is, or written from the converted
-    metadata).
+    metadata). A symbolic link is followed only to a file inside one of the folders ``roots``
+    (default: the folder that holds the link); the link itself stays a link. ``encoding``:
+    ``"utf-8"`` writes a GB18030 or UTF-16 post as UTF-8 (``reencoded``), ``"keep"`` in its own.
     """
-    _check_options(front_matter, images, chinese, cjk_spacing)
+    _check_options(front_matter, images, chinese, cjk_spacing, encoding)
     shown = Path(os.fspath(path))
-    # Write through a symbolic link: replacing the link itself would turn it into a copy.
-    target = Path(os.path.realpath(shown)) if shown.is_symlink() else shown
+    target = Path(os.path.realpath(shown))
+    outside = _outside(shown, target, roots)
+    if outside:
+        return NormalizeResult(shown, "failed", outside)
     try:
-        before_stat = os.stat(target)
-        if not stat.S_ISREG(before_stat.st_mode):
-            return NormalizeResult(shown, "failed", "not a regular file")
-        data = target.read_bytes()
+        # What was read is pinned by the identity of the open file, not by its name; opened
+        # without blocking, so that a FIFO named like a post is refused, not waited on.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(target, flags)
+        try:
+            before_stat = os.fstat(fd)
+            if not stat.S_ISREG(before_stat.st_mode):
+                return NormalizeResult(shown, "failed", "not a regular file")
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                data = handle.read()
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         return NormalizeResult(shown, "failed", "no such file")
     except PermissionError:
@@ -109,6 +139,7 @@ def normalize_file(
             images=images,
             chinese=chinese,
             cjk_spacing=cjk_spacing,
+            encoding=encoding,
         )
     except ZhconvertError as exc:
         return NormalizeResult(shown, "failed", _reason(exc))
@@ -121,28 +152,106 @@ def normalize_file(
 
     if outcome.after is None:
         return NormalizeResult(shown, "unchanged", outcome.reason, warnings=outcome.warnings)
+    warnings = outcome.warnings
+    if not check and before_stat.st_nlink > 1:
+        # A rename gives the post a new inode: the other names keep the old content. Writing
+        # in place would keep the link but not the atomicity that protects the post.
+        warnings += (
+            f"had {before_stat.st_nlink} hard links; the rewritten post is a new file, the "
+            "other names keep the old content",
+        )
     changed = NormalizeResult(
         shown,
         "would-fix" if check else "fixed",
         before=data,
         after=outcome.after,
         encoding=outcome.encoding,
-        warnings=outcome.warnings,
+        warnings=warnings,
+        reencoded=outcome.reencoded,
     )
     if check:
         return changed
+    read_only = _read_only(target, before_stat)
+    if read_only:
+        return NormalizeResult(shown, "failed", read_only, warnings=outcome.warnings)
+
+    def still_as_read() -> None:
+        # Last look, once the new file is written and flushed, just before it takes the name.
+        if not _same_file_and_content(target, before_stat, data):
+            raise _ChangedWhileRunning
 
     try:
-        now = os.stat(target)
-        if (now.st_mtime_ns, now.st_size) != (before_stat.st_mtime_ns, before_stat.st_size):
-            # Someone saved the file while it was converted: their edit wins.
-            return NormalizeResult(shown, "failed", "changed while it was being normalized")
-        atomic_write_bytes(target, outcome.after, mode=before_stat.st_mode & 0o7777)
+        still_as_read()  # the common case: the edit came while the post was being converted
+        atomic_write_bytes(
+            target,
+            outcome.after,
+            mode=stat.S_IMODE(before_stat.st_mode),
+            owner=(before_stat.st_uid, before_stat.st_gid),
+            before_replace=still_as_read,
+        )
+    except _ChangedWhileRunning:
+        # Someone saved the file while it was converted: their edit wins.
+        return NormalizeResult(shown, "failed", CHANGED_WHILE_RUNNING, warnings=outcome.warnings)
     except ZhconvertError as exc:
-        return NormalizeResult(shown, "failed", _reason(exc))
+        return NormalizeResult(shown, "failed", _reason(exc), warnings=outcome.warnings)
     except OSError as exc:
         return NormalizeResult(shown, "failed", f"cannot write: {exc.strerror or exc}")
     return changed
+
+
+class _ChangedWhileRunning(Exception):
+    """The post is no longer the file that was read."""
+
+
+def _outside(shown: Path, target: Path, roots: Iterable[str | os.PathLike[str]] | None) -> str:
+    """Return why ``shown``, a link to ``target``, may not be followed; ``""`` when it may."""
+    if target == Path(os.path.abspath(shown)):
+        return ""  # no link on the way
+    if roots is None:
+        folders = [Path(os.path.realpath(os.path.dirname(os.path.abspath(shown))))]
+    else:
+        folders = [Path(os.path.realpath(root)) for root in roots]
+    if any(target == folder or folder in target.parents for folder in folders):
+        return ""
+    return (
+        f"a symbolic link to {target}, outside the folders given; left alone (name the "
+        "folder that holds that file to normalize it)"
+    )
+
+
+def _read_only(target: Path, info: os.stat_result) -> str:
+    """Return why the file at ``target`` is not to be rewritten, or ``""``.
+
+    A rename replaces a file whatever its mode (for root, or in a folder the user may write),
+    so the file's own permissions are checked first: a post made read-only is meant to stay.
+    """
+    if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        return "read-only; left as it was"
+    if not os.access(target, os.W_OK):
+        return "not writable by this user; left as it was"
+    return ""
+
+
+def _same_file_and_content(target: Path, before: os.stat_result, data: bytes) -> bool:
+    """Return whether ``target`` is still the file that was read, holding ``data``.
+
+    The inode, size, modification and change times catch nearly every save; the bytes catch an
+    edit of the same size within one tick of the file system's clock.
+    """
+    try:
+        with open(target, "rb") as handle:
+            now = os.fstat(handle.fileno())
+            if (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (
+                before.st_dev,
+                before.st_ino,
+                before.st_size,
+                before.st_mtime_ns,
+                before.st_ctime_ns,
+            ):
+                return False
+            return handle.read(len(data) + 1) == data
+    except OSError:
+        return False  # gone, or no longer readable: nothing of it may be replaced
 
 
 def normalize_bytes(
@@ -153,12 +262,13 @@ def normalize_bytes(
     images: str = "best",
     chinese: str | None = None,
     cjk_spacing: bool = False,
+    encoding: str = "utf-8",
 ) -> bytes | None:
     """Return the normalized bytes of a post, or ``None`` when it is to be left alone.
 
     Raises ``ZhconvertError`` when the post cannot be converted safely.
     """
-    _check_options(front_matter, images, chinese, cjk_spacing)
+    _check_options(front_matter, images, chinese, cjk_spacing, encoding)
     return _convert(
         data,
         path=path,
@@ -166,6 +276,7 @@ def normalize_bytes(
         images=images,
         chinese=chinese,
         cjk_spacing=cjk_spacing,
+        encoding=encoding,
     ).after
 
 
@@ -179,6 +290,7 @@ class _Outcome:
     reason: str = ""
     encoding: str = "utf-8"
     warnings: tuple[str, ...] = ()
+    reencoded: bool = False
 
 
 def _convert(
@@ -189,6 +301,7 @@ def _convert(
     images: str,
     chinese: str | None = None,
     cjk_spacing: bool = False,
+    encoding: str = "utf-8",
 ) -> _Outcome:
     doc = loads(data, path=path)
     original_front_matter = doc.front_matter
@@ -208,6 +321,8 @@ def _convert(
             f"not valid {codec} (byte {exc.start + len(bom)}: {exc.reason}); left as it was"
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Hexo reads UTF-8 only: a post in another encoding shows as mojibake until it is UTF-8.
+    reencode = encoding == "utf-8" and codec != "utf-8"
     if text.startswith(original_front_matter.text) and _text_outside_html(
         text[len(original_front_matter.text) :]
     ):
@@ -226,6 +341,8 @@ def _convert(
             raise ZhconvertError("the Markdown writer did not keep the front matter")
         head = _original_front_matter(raw, fm_text, codec)
         body = rendered[len(fm_text) :]
+        if reencode:
+            head = head.decode(codec).encode("utf-8")  # the same characters, newlines and all
     else:
         head = b""
         body = rendered
@@ -237,18 +354,21 @@ def _convert(
         body += "\n"
     if source.newline != "\n":
         body = body.replace("\n", source.newline)
+    out_codec = "utf-8" if reencode else codec
     try:
-        after = bom + head + body.encode(codec)
+        # A UTF-8 post keeps its mark or its lack of one; a converted one has none (the mark
+        # was UTF-16's, and some tools show a UTF-8 mark as text).
+        after = (b"" if reencode else bom) + head + body.encode(out_codec)
     except UnicodeEncodeError as exc:
         raise ZhconvertError(
-            f"the Markdown has a character {exc.object[exc.start : exc.end]!r} that {codec}"
+            f"the Markdown has a character {exc.object[exc.start : exc.end]!r} that {out_codec}"
             " cannot encode"
         ) from None
     if after == data:
         return _Outcome(None, "already clean", codec, doc.warnings)
 
     _check_stable(after, doc, path=path, front_matter=front_matter)
-    return _Outcome(after, "", codec, doc.warnings)
+    return _Outcome(after, "", codec, doc.warnings, reencode)
 
 
 def _text_outside_html(body: str) -> bool:
@@ -361,7 +481,11 @@ def _src_block(block: Block) -> Block:
 
 
 def _check_options(
-    front_matter: str, images: str, chinese: str | None = None, cjk_spacing: bool = False
+    front_matter: str,
+    images: str,
+    chinese: str | None = None,
+    cjk_spacing: bool = False,
+    encoding: str = "utf-8",
 ) -> None:
     if front_matter not in FRONT_MATTER_MODES:
         raise OptionError(f'front_matter must be "keep" or "normalize", not {front_matter!r}')
@@ -371,6 +495,8 @@ def _check_options(
         raise OptionError(f"chinese must be one of s, t, tw, hk (or none), not {chinese!r}")
     if not isinstance(cjk_spacing, bool):
         raise OptionError(f"cjk_spacing must be True or False, not {cjk_spacing!r}")
+    if encoding not in ENCODING_CHOICES:
+        raise OptionError(f'encoding must be "utf-8" or "keep", not {encoding!r}')
 
 
 def _reason(exc: ZhconvertError) -> str:

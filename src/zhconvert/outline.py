@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._terminal import printable
 from .model import (
     Block,
     BlockQuote,
@@ -85,4 +86,6 @@ def outline(doc: Document) -> str:
     ]
     for index, block in enumerate(doc.blocks, 1):
         lines.append(f"{index:4}  {_describe(block)}")
-    return "\n".join(lines) + "\n"
+    # Titles, captions and addresses are the post's: a newline or an ESC in one must not reach
+    # the terminal as a new line or a command.
+    return "\n".join(printable(line) for line in lines) + "\n"

@@ -109,7 +109,8 @@ def test_whole_corpus_as_one_collection(
     assert "37 posts" in report.summary() and "1 volume" in report.summary()
 
     book = open_epub(out)
-    assert book.meta("title") == ["知乎合集"]
+    # no --title: the folder holding the inputs and the posts' dates, not the file's name
+    assert book.meta("title") == [f"{corpus_dir.name} 2021-04-21 – 2022-08-04"]
     assert len(book.chapters()) == 37
     assert "知乎热榜" in book.meta("subject") and "cnBeta" in book.meta("subject")
     # grouped by category, nested; a level with a single child folds into its parent

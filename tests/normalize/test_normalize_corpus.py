@@ -75,14 +75,19 @@ def test_whole_corpus_folder_twice(cli: Callable[..., object], tmp_path: Path) -
     posts = corpus_posts()
     (tmp_path / ".git").mkdir()
     blog = tmp_path / "blog"
-    shutil.copytree(corpus_root(), blog)
+    # Contents only: the shared corpus is read-only, and normalize leaves read-only posts alone.
+    shutil.copytree(corpus_root(), blog, copy_function=shutil.copyfile)
     before = {p: p.read_bytes() for p in blog.rglob("*") if p.is_file()}
 
     first = cli("normalize", "blog", cwd=tmp_path)
     assert first.code == 1, first.err
-    assert sorted(first.err_lines) == sorted(
+    fixed = [line for line in first.err_lines if not line.startswith("Warning: ")]
+    assert sorted(fixed) == sorted(
         f"fixed: blog/{p.relative_to(corpus_root()).as_posix()}" for p in posts
     )
+    # What a rewritten post holds is said as it is rewritten: one post is dated 2189.
+    warnings = [line for line in first.err_lines if line.startswith("Warning: ")]
+    assert all("implausible" in line for line in warnings), warnings
     after = {p: p.read_bytes() for p in blog.rglob("*") if p.is_file()}
     assert after.keys() == before.keys(), "files appeared or vanished"
     readme = blog / "README.md"

@@ -176,7 +176,7 @@ def test_keeps_gb18030(write_post: WritePost) -> None:
     with pytest.raises(UnicodeDecodeError):
         content.decode("utf-8")
     path = write_post("post.md", content)
-    result = normalize_file(path)
+    result = normalize_file(path, encoding="keep")
     assert result.status == "fixed"
     assert result.encoding == "gb18030"
     new = path.read_bytes()
@@ -187,7 +187,7 @@ def test_keeps_gb18030(write_post: WritePost) -> None:
 def test_keeps_utf16_with_bom(write_post: WritePost) -> None:
     content = make_post(encoding="utf-16-le", bom=True, newline="\r\n")
     path = write_post("post.md", content)
-    assert normalize_file(path).status == "fixed"
+    assert normalize_file(path, encoding="keep").status == "fixed"
     new = path.read_bytes()
     assert new.startswith(codecs.BOM_UTF16_LE)
     text = new[2:].decode("utf-16-le")

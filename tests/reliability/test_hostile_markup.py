@@ -33,7 +33,7 @@ import zhconvert
 HOSTILE_BODY = """<div>
 张三的回答<br><br>
 <p>KEEP1<script>HIDE1()</script>KEEP2<SCRIPT type="text/javascript">HIDE2</SCRIPT></p>
-<p>KEEP3<style>body{background:url(HIDE3)}</style><iframe src="https://e.com/HIDE4" srcdoc="&lt;script&gt;HIDE5&lt;/script&gt;">HIDE6</iframe>KEEP4</p>
+<p>KEEP3<style>body{background:url(HIDE3)}</style><iframe src="javascript:HIDE4" srcdoc="&lt;script&gt;HIDE5&lt;/script&gt;">HIDE6</iframe>KEEP4</p>
 <form action="https://e.com/HIDE7"><input value="HIDE8"><button formaction="javascript:HIDE9">HIDE10</button><textarea>HIDE11</textarea><select><option>HIDE12</option></select></form>
 <p>KEEP5<object data="HIDE13.swf"><param name="movie" value="HIDE14">HIDE15</object><embed src="HIDE16.swf">KEEP6<applet code="HIDE17">HIDE18</applet>KEEP7</p>
 <p><img src="https://e.com/a.jpg" onerror="HIDE19()" alt="KEEP8"> <b onclick="HIDE20()">KEEP9</b> <span onmouseover=HIDE21>KEEP10</span> <i style="background:url(javascript:HIDE22)">KEEP11</i></p>
@@ -114,6 +114,7 @@ SAFE_SCHEMES = {"http", "https", "mailto", "ftp"}
 URL_ATTRIBUTES = {
     "href", "src", "action", "formaction", "poster", "data", "cite", "background", "srcset",
     "xlink:href", "{http://www.w3.org/1999/xlink}href", "content", "longdesc", "usemap",
+    "altimg",
 }  # fmt: skip
 
 #: What an EPUB content document and rendered Markdown may contain, and nothing else.
@@ -122,7 +123,7 @@ ALLOWED_ELEMENTS = {
     "footer", "div", "p", "span", "h1", "h2", "h3", "h4", "h5", "h6", "a", "img", "figure",
     "figcaption", "blockquote", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td",
     "pre", "code", "strong", "em", "b", "i", "u", "s", "del", "ins", "sup", "sub", "small",
-    "br", "hr", "time", "abbr",
+    "br", "hr", "time", "abbr", "wbr",
     # MathML presentation markup (formulas)
     "math", "semantics", "annotation", "mrow", "mi", "mo", "mn", "ms", "mtext", "mspace",
     "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mover", "munder", "munderover",
@@ -135,6 +136,8 @@ ALLOWED_ATTRIBUTES = {
     "lspace", "rspace", "columnalign", "encoding", "xmlns", "aria-label", "alttext", "form",
     "scriptlevel", "displaystyle", "minsize", "maxsize", "movablelimits", "largeop", "symmetric",
     "linethickness", "columnspacing", "rowspacing", "depth", "voffset", "notation",
+    # a formula's drawing for readers without MathML (a file of the book, its size)
+    "altimg", "altimg-width", "altimg-height", "altimg-valign",
 }  # fmt: skip
 
 
@@ -326,6 +329,10 @@ def _nh3_agrees(markup: str) -> list[str]:
         link_rel=None,
         strip_comments=True,
     )
+
+    # nh3 writes HTML, where <wbr> is void; lxml's HTML parser predates <wbr> and would nest the
+    # text that follows inside it, so the element is closed as the XHTML had it.
+    cleaned = cleaned.replace("<wbr>", "<wbr/>")
 
     def inventory(fragment: str) -> list[tuple[str, tuple[tuple[str, str], ...], str]]:
         root = lxml_html.fragment_fromstring(fragment, create_parent="div")

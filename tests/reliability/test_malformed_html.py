@@ -198,4 +198,5 @@ def test_no_text_is_lost_in_tag_soup(soup: tuple[str, list[str]]) -> None:
     assert isinstance(text, str) and isinstance(markdown, str)
     for word in words:
         assert re.search(rf"\b{word}\b", text), (word, text)
-        assert re.search(rf"\b{word}\b", markdown), (word, markdown)
+        # "_" may be an emphasis marker right beside the word (__w0__): not part of it here
+        assert re.search(rf"(?<![A-Za-z0-9]){word}(?![A-Za-z0-9])", markdown), (word, markdown)

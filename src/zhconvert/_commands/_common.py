@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .._terminal import printable
 from ..config import CHINESE_CHOICES
 from ..errors import ZhconvertError
 
@@ -29,6 +30,7 @@ __all__ = [
     "error",
     "iter_posts",
     "load_settings",
+    "note",
     "paint",
     "unreadable_folder",
     "use_colour",
@@ -68,15 +70,20 @@ def paint(text: str, colour: str, stream: TextIO) -> str:
 
 
 def error(message: str) -> None:
-    """Print one ``Error: ...`` line on stderr."""
+    """Print one ``Error: ...`` line on stderr (control characters in ``message`` escaped)."""
     stream = sys.stderr
-    print(f"{paint('Error:', 'red', stream)} {message}", file=stream)
+    print(f"{paint('Error:', 'red', stream)} {printable(message)}", file=stream)
 
 
 def warn(message: str) -> None:
-    """Print one ``Warning: ...`` line on stderr."""
+    """Print one ``Warning: ...`` line on stderr (control characters in ``message`` escaped)."""
     stream = sys.stderr
-    print(f"{paint('Warning:', 'yellow', stream)} {message}", file=stream)
+    print(f"{paint('Warning:', 'yellow', stream)} {printable(message)}", file=stream)
+
+
+def note(message: str) -> None:
+    """Print one line of progress or summary on stderr (control characters escaped)."""
+    print(printable(message), file=sys.stderr)
 
 
 def add_verbosity_arguments(parser: argparse.ArgumentParser, *, quiet: str, verbose: str) -> None:

@@ -67,9 +67,15 @@ def add_epub_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         metavar="SECONDS",
         help="give up on one image request after this long (default: 20)",
+    )
+    group.add_argument(
+        "--image-budget",
+        type=_seconds,
+        metavar="SECONDS",
+        help="stop downloading images after this long in all; the rest are links (default: 600)",
     )
 
 
@@ -84,6 +90,7 @@ _EPUB_OPTIONS = {
     "no_cache": "no_cache",
     "image_dir": "image_dir",
     "timeout": "timeout",
+    "image_budget": "image_budget",
 }
 
 
@@ -94,6 +101,16 @@ def epub_options(args: argparse.Namespace) -> dict[str, Any]:
         for dest, option in _EPUB_OPTIONS.items()
         if getattr(args, dest, None) is not None
     }
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < float("inf"):  # also refuses NaN: no wait may be unbounded
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, and finite, not {text}")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -150,11 +167,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the book; return 1 when a post had to be skipped, else 0."""
-    import sys
 
     from ..chinese import check_text_options
     from ..epub.book import build_book
-    from ._common import load_settings, warn
+    from ._common import load_settings, note, warn
 
     config = load_settings(args)
     check_text_options(**config.text_options)  # a missing library fails once, before any work
@@ -178,8 +194,8 @@ def run(args: argparse.Namespace) -> int:
             warn(f"skipped: {message}")
         if args.verbose:
             for path in report.not_posts:
-                print(f"not a post (no front matter), left out: {path}", file=sys.stderr)
-        print(report.summary(), file=sys.stderr)
+                note(f"not a post (no front matter), left out: {path}")
+        note(report.summary())
     # Like ``convert`` on a folder: the book is written, but a post that could not be read is
     # a failure the exit code must show.
     return 1 if report.unreadable else 0

@@ -48,6 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--images", choices=("best", "src"), default=None, help="as normalize's --images"
     )
     parser.add_argument(
+        "--encoding", choices=("utf-8", "keep"), default=None, help="as normalize's --encoding"
+    )
+    parser.add_argument(
         "--exclude",
         action="append",
         default=[],
@@ -86,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .. import __version__
+    from .._terminal import printable
     from ..config import KEYS
     from ..errors import ZhconvertError
     from ._common import load_settings
@@ -98,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         start=start,
         front_matter=args.front_matter,
         images=args.images,
+        encoding=args.encoding,
         exclude=args.exclude,
     )
     settings = dict(config.items())
@@ -140,5 +145,5 @@ def run(args: argparse.Namespace) -> int:
             lines.append(f"# used by: {', '.join(key.commands)}; flag: {key.flag}")
         origin = _origin(setting.origin, key.flag)
         lines.append(f"{assignments[key.name].ljust(width)}  # {origin}")
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write("\n".join(printable(line) for line in lines) + "\n")  # folder names
     return 0

@@ -23,6 +23,7 @@ from ._common import (
     error,
     iter_posts,
     load_settings,
+    note,
     warn,
 )
 
@@ -183,8 +184,15 @@ def convert_one(job: _Job) -> tuple[str, str | None, tuple[str, ...]]:
         out = dumps(doc, job.format, **job.options)
         data = out if isinstance(out, bytes) else out.encode("utf-8")
         if job.target is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
+            try:
+                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.flush()
+            except BrokenPipeError:
+                raise  # the reader left (``| head``): not an error to report
+            except OSError as exc:  # a full disk, /dev/full
+                raise ZhconvertError(
+                    f"cannot write: {exc.strerror or exc}", path="standard output"
+                ) from None
         else:
             target = Path(job.target)
             if target.parent not in _MADE_FOLDERS:
@@ -200,6 +208,8 @@ def convert_one(job: _Job) -> tuple[str, str | None, tuple[str, ...]]:
             atomic_write_bytes(target, data, durable=False)
     except ZhconvertError as exc:
         return job.source, str(exc.with_path(job.source)), ()
+    except BrokenPipeError:
+        raise
     except RecursionError:
         return job.source, f"{job.source}: too deeply nested to convert", ()
     except MemoryError:
@@ -210,24 +220,35 @@ def convert_one(job: _Job) -> tuple[str, str | None, tuple[str, ...]]:
     return job.source, None, tuple(f"{prefix}: {w}" for w in doc.warnings)
 
 
-def _same_file(source: str, target: str) -> bool:
-    if source == "-":
-        return False
-    try:
-        return os.path.samefile(source, target)
-    except OSError:
-        return False  # a target that does not exist yet (or a source that is gone) is no risk
+_Result = tuple[str, str | None, tuple[str, ...]]
+
+#: What the progress file holds for each job: not started, being converted, converted.
+_PENDING, _STARTED, _DONE = b"\0", b"\1", b"\2"
 
 
-def _convert_chunk(jobs: list[_Job]) -> list[tuple[str, str | None, tuple[str, ...]]]:
-    """Convert ``jobs`` in a worker process, one post at a time (see ``_watch_parent``)."""
+def _convert_chunk(progress: str, chunk: list[tuple[int, _Job]]) -> list[tuple[int, _Result]]:
+    """Convert ``chunk`` in a worker process, one post at a time (see ``_watch_parent``).
+
+    Each job's state is written at its index in the file ``progress`` as it starts and ends, so
+    that the parent can tell which post a worker was converting when it died.
+    """
+    fd = _PROGRESS_FILES.get(progress)
+    if fd is None:
+        fd = os.open(progress, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+        _PROGRESS_FILES[progress] = fd
     results = []
-    for job in jobs:
+    for index, job in chunk:
         with _BUSY:
             if _ORPHANED.is_set() or os.getppid() != _PARENT[0]:
                 break
-            results.append(convert_one(job))
+            os.pwrite(fd, _STARTED, index)
+            results.append((index, convert_one(job)))
+            os.pwrite(fd, _DONE, index)
     return results
+
+
+#: Open progress files of this worker, by path.
+_PROGRESS_FILES: dict[str, int] = {}
 
 
 #: Held while a worker converts a post; set once the worker's parent is gone.
@@ -264,9 +285,16 @@ def _watch_parent(parent: int) -> None:
 
 
 def _plan(
-    args: argparse.Namespace, fmt: str, options: dict[str, Any], config: Config
+    args: argparse.Namespace,
+    fmt: str,
+    options: dict[str, Any],
+    config: Config,
+    protected: list[str],
 ) -> tuple[list[_Job], list[str]]:
-    """Return the jobs, and a line for each folder that could not be read."""
+    """Return the jobs, and a line for each folder that could not be read.
+
+    Posts found in the folders but excluded are added to ``protected``.
+    """
     from ..errors import ZhconvertError
     from ..writers import get_writer
 
@@ -291,29 +319,75 @@ def _plan(
         raise ZhconvertError(f"{output}: exists and is not a folder")
     jobs: list[_Job] = []
     unreadable: list[str] = []
-    taken: dict[str, str] = {}
+    taken: set[str] = set()
+    # Output names are compared as the resolved output folder plus the relative name, folded:
+    # on a case-insensitive or normalizing file system (macOS, Windows) A.md and a.md are one.
+    out_key = os.path.realpath(out_dir)
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            pairs = [
-                (p, p.relative_to(path))
-                for p in iter_posts(path, skip=[out_dir], onerror=unreadable.append)
-                if not config.is_excluded(p)
-            ]
+            pairs = []
+            for post in iter_posts(path, skip=[out_dir], onerror=unreadable.append):
+                if config.is_excluded(post):
+                    # An excluded post is still the user's file: no output may replace it.
+                    protected.append(str(post))
+                else:
+                    pairs.append((post, post.relative_to(path)))
         else:
             pairs = [(path, Path(path.name))]
         for source, relative in pairs:
             target = out_dir / relative.with_suffix(extension)
-            key = os.path.normcase(str(target))
             counter = 2
             # Two posts that map to one output name (a.md and a.markdown) are both kept.
-            while key in taken:
+            while _name_key(out_key, target.relative_to(out_dir)) in taken:
                 target = out_dir / relative.with_name(f"{relative.stem}-{counter}{extension}")
-                key = os.path.normcase(str(target))
                 counter += 1
-            taken[key] = str(source)
+            taken.add(_name_key(out_key, target.relative_to(out_dir)))
             jobs.append(_Job(str(source), str(target), fmt, options, args.strict))
     return jobs, unreadable
+
+
+def _name_key(folder: str, relative: Path) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFC", os.path.join(folder, relative)).casefold()
+
+
+def _refuse_overwrites(jobs: list[_Job], protected: list[str]) -> None:
+    """Raise if an output of this run would replace one of its inputs (or another protected file).
+
+    Files are compared by identity (device and inode), so a hard link, a symbolic link or a
+    name that differs only in case on a case-insensitive file system is caught too. A target
+    that does not exist yet replaces nothing. Checked before anything is written.
+    """
+    from ..errors import ZhconvertError
+
+    inputs: dict[tuple[int, int], str] = {}
+    for name in [*protected, *(job.source for job in jobs)]:
+        if name == "-":
+            continue
+        try:
+            info = os.stat(name)
+        except OSError:
+            continue  # reported when it is read
+        inputs.setdefault((info.st_dev, info.st_ino), name)
+    for job in jobs:
+        if job.target is None:
+            continue
+        try:
+            info = os.stat(job.target)
+        except OSError:
+            continue
+        victim = inputs.get((info.st_dev, info.st_ino))
+        if victim is None:
+            continue
+        if victim == job.source:
+            written = "" if job.target == victim else f" {job.target}"
+            reason = f"the output{written} would replace this input"
+        else:
+            written = "" if job.target == victim else f" ({job.target})"
+            reason = f"the output of {job.source}{written} would replace this input"
+        raise ZhconvertError(f"{reason}; nothing was written", path=victim)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -335,15 +409,14 @@ def run(args: argparse.Namespace) -> int:
     with _worker_pool(workers if folders else 1) as pool:
         options = _writer_options(args, fmt, config)
         _MADE_FOLDERS.clear()  # a folder made by an earlier run in this process may be gone
-        jobs, unreadable = _plan(args, fmt, options, config)
+        protected: list[str] = []
+        jobs, unreadable = _plan(args, fmt, options, config, protected)
         # Only what the command line names is checked up front; a bad file found in a folder
         # is reported on its own while the others are converted.
         for name in args.inputs:
             if name != "-" and not os.path.exists(name):
                 raise ZhconvertError("no such file", path=name)
-        for job in jobs:
-            if job.target is not None and _same_file(job.source, job.target):
-                raise UsageError(f"{job.target}: the output would overwrite the input")
+        _refuse_overwrites(jobs, protected)
         results: list[tuple[str, str | None, tuple[str, ...]]]
         with batch_gc(len(jobs) > 1):
             if pool is None or len(jobs) < 2:
@@ -362,7 +435,7 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             error(problem)
         elif args.verbose:
-            print(f"converted: {source} -> {job.target or '<stdout>'}", file=sys.stderr)
+            note(f"converted: {source} -> {job.target or '<stdout>'}")
     if (len(jobs) > 1 or unreadable) and not args.quiet:
         done = len(jobs) - failed
         summary = f"converted {done} of {len(jobs)} posts into {args.output}"
@@ -370,7 +443,7 @@ def run(args: argparse.Namespace) -> int:
             summary += f"; {failed} failed"
         if unreadable:
             summary += f"; {len(unreadable)} folder(s) could not be read"
-        print(summary, file=sys.stderr)
+        note(summary)
     return 1 if failed or unreadable else 0
 
 
@@ -417,14 +490,117 @@ def _warm_up() -> None:
     """Nothing: ``_start_worker`` has loaded the converter by the time this runs."""
 
 
-def _run_parallel(
-    pool: ProcessPoolExecutor, jobs: list[_Job], workers: int
-) -> list[tuple[str, str | None, tuple[str, ...]]]:
+#: Why a post is reported when its worker died twice while converting it.
+WORKER_DIED = "its worker process died twice (killed, or out of memory); not converted"
+#: The warning for a post converted again, alone, after its worker died.
+WORKER_RETRIED = "converted again, alone: a worker process died (killed, or out of memory)"
+
+
+def _run_parallel(pool: ProcessPoolExecutor, jobs: list[_Job], workers: int) -> list[_Result]:
+    """Convert ``jobs`` in ``pool``; a worker that dies costs only the post it was converting.
+
+    When a worker dies (killed, out of memory), the pool is broken: every post not yet
+    converted is run again in a new pool, except the ones being converted at that moment. Each
+    of those is retried once, alone in a pool of one worker, where a second death is certainly
+    its own: it is then reported by name, and the rest of the folder is still converted.
+    """
+    import tempfile
+
+    from ..errors import ZhconvertError
+
+    results: list[_Result | None] = [None] * len(jobs)
+    suspects: list[int] = []
+    try:
+        fd, progress = tempfile.mkstemp(prefix="zhconvert-progress-")
+    except OSError as exc:
+        raise ZhconvertError(
+            f"cannot make a temporary file: {exc.strerror or exc}", path=tempfile.gettempdir()
+        ) from None
+    os.close(fd)
+    current = pool
+    try:
+        pending = list(range(len(jobs)))
+        while pending:
+            if not _run_round(current, jobs, pending, results, progress, workers):
+                break
+            current.shutdown(wait=True)  # no worker of the broken pool writes any more
+            states = Path(progress).read_bytes()
+            started = {i for i in pending if results[i] is None and states[i : i + 1] == _STARTED}
+            if not started:
+                # A worker died between posts: nothing to blame, so no retry round would end.
+                started = {i for i in pending if results[i] is None}
+            suspects.extend(sorted(started))
+            pending = [i for i in pending if results[i] is None and i not in started]
+            current = _new_pool(workers)
+        for index in suspects:
+            results[index] = _run_alone(jobs[index], index, progress)
+    finally:
+        if current is not pool:
+            current.shutdown(wait=True, cancel_futures=True)
+        with contextlib.suppress(OSError):
+            os.unlink(progress)
+    return [result for result in results if result is not None]
+
+
+def _run_round(
+    pool: ProcessPoolExecutor,
+    jobs: list[_Job],
+    pending: list[int],
+    results: list[_Result | None],
+    progress: str,
+    workers: int,
+) -> bool:
+    """Convert the ``pending`` jobs in ``pool``, filling ``results``; return whether it broke."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    os.truncate(progress, 0)
+    os.truncate(progress, len(jobs))
     # Chunks amortize the inter-process overhead (a few hundred microseconds each); many per
     # worker keep them all busy to the end, when the last chunk may leave the others idle.
-    size = max(1, min(16, len(jobs) // (workers * 8)))
-    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-    results: list[tuple[str, str | None, tuple[str, ...]]] = []
-    for chunk_results in pool.map(_convert_chunk, chunks):
-        results.extend(chunk_results)
-    return results
+    size = max(1, min(16, len(pending) // (workers * 8)))
+    chunks = [
+        [(i, jobs[i]) for i in pending[start : start + size]]
+        for start in range(0, len(pending), size)
+    ]
+    futures = []
+    broken = False
+    try:
+        for chunk in chunks:
+            futures.append(pool.submit(_convert_chunk, progress, chunk))
+    except BrokenProcessPool:  # a worker died already: the chunks submitted are still waited on
+        broken = True
+    for future in futures:
+        try:
+            for index, result in future.result():
+                results[index] = result
+        except BrokenProcessPool:
+            broken = True
+    return broken
+
+
+def _run_alone(job: _Job, index: int, progress: str) -> _Result:
+    """Retry one post whose worker died, in a pool of its own."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = _new_pool(1)
+    try:
+        os.truncate(progress, 0)
+        os.truncate(progress, index + 1)
+        done = pool.submit(_convert_chunk, progress, [(index, job)]).result()
+    except BrokenProcessPool:
+        return job.source, f"{job.source}: {WORKER_DIED}", ()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if not done:
+        return job.source, f"{job.source}: {WORKER_DIED}", ()
+    source, problem, warnings = done[0][1]
+    return source, problem, (*warnings, f"{job.source}: {WORKER_RETRIED}")
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with _sigint_ignored():
+        return ProcessPoolExecutor(
+            max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
+        )

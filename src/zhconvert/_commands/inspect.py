@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from .. import load, loads
+    from .._terminal import printable
     from ..outline import outline
     from ._common import warn
 
@@ -45,5 +46,5 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\nfootnotes:\n")
         for note in doc.footnotes:
             link = f"  {note.url}" if note.url else ""
-            sys.stdout.write(f"{note.number:4}  {note.text}{link}\n")
+            sys.stdout.write(printable(f"{note.number:4}  {note.text}{link}") + "\n")
     return 0

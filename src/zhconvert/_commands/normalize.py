@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..config import ENCODING_CHOICES
 from ._common import add_settings_arguments, add_verbosity_arguments
 
 if TYPE_CHECKING:
@@ -25,7 +26,9 @@ DESCRIPTION = """\
 Rewrite each post (a Markdown file with YAML front matter) whose body holds HTML as clean
 Markdown, in place. Posts already in Markdown and files without front matter (a README) are left
 byte for byte as they were. Each file keeps its encoding, byte order mark, line endings, final
-newline and permission bits; writes are atomic. Folders are walked for *.md and *.markdown.
+newline, permission bits, owner and group; writes are atomic. Folders are walked for *.md and
+*.markdown. Read-only files, symbolic links to files outside the folders named, and files saved
+while normalize runs are reported and left as they are.
 
 Settings come from [tool.zhconvert] in pyproject.toml or from zhconvert.toml, searched from the
 working directory up to the repository root; options given here win (zhconvert config shows
@@ -75,6 +78,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="best: the full-size image (default); src: the image URL the page showed",
     )
     parser.add_argument(
+        "--encoding",
+        choices=ENCODING_CHOICES,
+        default=None,
+        help="utf-8: write a rewritten GB18030 or UTF-16 post as UTF-8, which Hexo reads "
+        "(default); keep: in its own encoding",
+    )
+    parser.add_argument(
         "--exclude",
         action="append",
         default=[],
@@ -91,11 +101,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..config import ConfigError
-    from ._common import error, load_settings, warn
+    from ._common import error, load_settings, note, warn
 
     try:
         config = load_settings(
-            args, front_matter=args.front_matter, images=args.images, exclude=args.exclude
+            args,
+            front_matter=args.front_matter,
+            images=args.images,
+            encoding=args.encoding,
+            exclude=args.exclude,
         )
     except ConfigError as exc:
         error(str(exc))
@@ -105,10 +119,11 @@ def run(args: argparse.Namespace) -> int:
 
     check_text_options(**text_options)  # a missing library fails once, not once per post
 
-    from ..normalize import normalize_file
+    from ..normalize import CHANGED_WHILE_RUNNING, normalize_file
 
     check = args.check or args.diff
     failed = changed = False
+    roots = _roots(args.paths)
     for path, skip in _collect(args.paths, config):
         if skip == MISSING:
             error(f"{path}: {MISSING}")
@@ -116,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         if skip:
             if args.verbose:
-                print(f"left alone: {path}: {skip}", file=sys.stderr)
+                note(f"left alone: {path}: {skip}")
             continue
         result = normalize_file(
             path,
@@ -125,14 +140,20 @@ def run(args: argparse.Namespace) -> int:
             images=config.images.value,
             chinese=text_options["chinese"],
             cjk_spacing=text_options["cjk_spacing"],
+            roots=roots,
+            encoding=config.encoding.value,
         )
         if result.status == "failed":
-            error(f"{path}: {result.reason}")
+            if result.reason == CHANGED_WHILE_RUNNING:
+                # Nothing is wrong with the file: it is simply newer than this run.
+                warn(f"{path}: {result.reason}; the new content was kept, run normalize again")
+            else:
+                error(f"{path}: {result.reason}")
             failed = True
             continue
         if not result.changed:
             if args.verbose:
-                print(f"left alone: {path}: {result.reason}", file=sys.stderr)
+                note(f"left alone: {path}: {result.reason}")
             continue
         changed = True
         if not args.quiet:
@@ -141,12 +162,23 @@ def run(args: argparse.Namespace) -> int:
         if args.diff:
             _print_diff(result)
         if not args.quiet:
-            print(f"{'would fix' if check else 'fixed'}: {path}", file=sys.stderr)
+            reencoded = f" ({result.encoding.upper()} → UTF-8)" if result.reencoded else ""
+            note(f"{'would fix' if check else 'fixed'}: {path}{reencoded}")
     return 1 if changed or failed else 0
 
 
 MISSING = "no such file or folder"
 EXCLUDED = "excluded"
+
+
+def _roots(paths: list[str]) -> list[str]:
+    """Return the folders symbolic links may lead into: those named, and those of named files."""
+    import os
+
+    return [
+        os.path.realpath(name if os.path.isdir(name) else os.path.dirname(os.path.abspath(name)))
+        for name in paths
+    ]
 
 
 def _collect(paths: list[str], config: Config) -> Iterator[tuple[Path, str]]:
@@ -179,9 +211,11 @@ def _collect(paths: list[str], config: Config) -> Iterator[tuple[Path, str]]:
 def _print_diff(result: NormalizeResult) -> None:
     import difflib
 
+    from .._terminal import printable
+
     before = result.before.decode(result.encoding, errors="replace").splitlines(keepends=True)
-    after = result.after.decode(result.encoding, errors="replace").splitlines(keepends=True)
-    name = result.path.as_posix()
+    after = result.after.decode(result.after_encoding, errors="replace").splitlines(keepends=True)
+    name = printable(result.path.as_posix())  # the header lines are the name's alone
     out = sys.stdout
     for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"):
         out.write(line)

@@ -18,11 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from .. import model as m
+from .._dates import format_day, shown
 from ..errors import OptionError, ZhconvertError
 from ..writers._depth import limit_depth
-from .images import ImageFetcher, ImageResource, default_cache_dir, examine_image
+from .images import (
+    ImageFetcher,
+    ImageResource,
+    default_cache_dir,
+    examine_image,
+    read_image_file,
+)
 from .options import BookOptions, EpubOptions
-from .package import IMAGE_DIR, TEXT_DIR, BookMeta, Chapter, TocGroup, assemble
+from .package import IMAGE_DIR, MATH_DIR, TEXT_DIR, BookMeta, Chapter, TocGroup, assemble
 from .progress import Progress
 from .xhtml import RenderedChapter, finish, render_chapter
 
@@ -35,6 +42,8 @@ _NOT_A_COVER = ("picsum.photos", "zhihu.com/equation", "/equation?tex=")
 UNKNOWN_SOURCE = "其他"
 UNKNOWN_DATE = "日期不明"
 SEVERAL_AUTHORS = "等"
+#: A collection's ``dc:creator`` elements: the authors of the most posts, no more than this.
+MAX_CREATORS = 5
 
 #: Below this many posts, reading in other processes costs more than it saves.
 _PARALLEL_THRESHOLD = 24
@@ -96,6 +105,8 @@ class PostRecord:
     key: tuple[str, str]
     chapter: RenderedChapter
     warnings: tuple[str, ...] = ()
+    #: Each person who wrote the post (the answers' authors when the post names none).
+    authors: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,6 +143,7 @@ def record_post(doc: m.Document, *, images: str, index: int = 0, path: str = "")
         key=_duplicate_key(title, (who, *answer_authors), path or doc.source.path or ""),
         chapter=render_chapter(doc, images=images),
         warnings=doc.warnings,
+        authors=(author,) if author else tuple(dict.fromkeys(a for a in answer_authors if a)),
     )
 
 
@@ -292,7 +304,8 @@ def _group_path(record: PostRecord, group_by: str) -> tuple[str, ...]:
     if group_by == "month":
         if record.date is None:
             return (UNKNOWN_DATE,)
-        return (f"{record.date.year}年", f"{record.date.year}年{record.date.month}月")
+        local = shown(record.date)  # the month of the date its chapter shows
+        return (f"{local.year}年", f"{local.year}年{local.month}月")
     if group_by == "source":
         if record.categories:
             return record.categories
@@ -378,21 +391,24 @@ def _fetcher(options: EpubOptions) -> ImageFetcher:
         image_dir=Path(options.image_dir) if options.image_dir else None,
         timeout=options.timeout,
         deadline=options.image_deadline,
+        budget=options.image_budget,
         retries=options.retries,
         max_bytes=options.max_image_bytes,
         concurrency=options.image_concurrency,
     )
 
 
-def _cover_from_file(path: str) -> ImageResource:
+def _cover_from_file(path: str, max_bytes: int) -> ImageResource:
     try:
-        data = Path(path).read_bytes()
+        data = read_image_file(path, max_bytes)
     except FileNotFoundError:
         raise ZhconvertError("no such cover image", path=path) from None
     except OSError as exc:
         raise ZhconvertError(
             f"cannot read the cover image: {exc.strerror or exc}", path=path
         ) from None
+    except ValueError as exc:  # not a regular file, or too large
+        raise ZhconvertError(f"the cover is {exc}", path=path) from None
     image = examine_image(data)
     if isinstance(image, str):
         raise ZhconvertError(f"the cover is {image}", path=path)
@@ -407,6 +423,8 @@ def _cover_from_file(path: str) -> ImageResource:
 class _Volume:
     data: bytes
     embedded: frozenset[str]
+    #: ``<file>: <reason>`` for each post that could not be written into the volume.
+    skipped: tuple[str, ...] = ()
 
 
 def _volume(
@@ -422,27 +440,48 @@ def _volume(
     width = max(4, len(str(len(arranged))))
     entries: list[tuple[tuple[str, ...], Chapter]] = []
     used: dict[str, ImageResource] = {}
+    formulas: dict[str, ImageResource] = {}
     title_counts: dict[str, int] = {}
+    skipped: list[str] = []
+    kept: list[PostRecord] = []
     for _, record in arranged:
         title_counts[record.title] = title_counts.get(record.title, 0) + 1
-    for number, (group, record) in enumerate(arranged, start=1):
+    for group, record in arranged:
         hrefs: dict[tuple[str, ...], str | None] = {}
         for slot in record.chapter.slots:
             image = resolved.get(slot.candidates)
             hrefs[slot.candidates] = None if image is None else f"../{IMAGE_DIR}/{image.file_name}"
-            if image is not None:
+        drawn = [_formula_resource(formula.data) for formula in record.chapter.formulas]
+        try:
+            content = finish(
+                record.chapter,
+                title=record.title,
+                language=options.language,
+                images=hrefs,
+                formulas=[f"../{MATH_DIR}/{formula.file_name}" for formula in drawn],
+            )
+        except Exception as exc:  # a writer bug must cost one post, not the book
+            skipped.append(
+                f"{record.path}: cannot be written into the book ({type(exc).__name__}: {exc})"
+            )
+            continue
+        for candidates, href in hrefs.items():
+            image = resolved.get(candidates)
+            if href is not None and image is not None:
                 used[image.file_name] = image
-        content = finish(
-            record.chapter, title=record.title, language=options.language, images=hrefs
-        )
-        file_name = f"{TEXT_DIR}/post-{number:0{width}d}.xhtml"
+        kept.append(record)
+        formulas.update((formula.file_name, formula) for formula in drawn)
+        file_name = f"{TEXT_DIR}/post-{len(kept):0{width}d}.xhtml"
         label = record.title
         if title_counts[record.title] > 1 and record.author:
             label = f"{record.title}（{record.author}）"  # answers to one question, told apart
         entries.append((group, Chapter(file_name, label, content, record.chapter.has_math)))
 
+    if not kept:
+        return _Volume(b"", frozenset(), tuple(skipped))  # nothing to write
+    records = kept
     if cover is None and options.images == "embed" and fetcher is not None:
-        cover = _first_cover([record for _, record in arranged], resolved, fetcher)
+        cover = _first_cover(kept, resolved, fetcher)
 
     dates = [record.date for record in records if record.date is not None]
     stamps = [(_timestamp(date) or 0.0, date) for date in dates]
@@ -453,6 +492,7 @@ def _volume(
         title=title,
         language=options.language,
         creator=options.author or _creator(records),
+        creators=(options.author,) if options.author else _creators(records),
         date=newest,
         modified=newest,
         subjects=tuple(
@@ -468,11 +508,19 @@ def _volume(
         posts=len(records),
         first=oldest,
         last=newest,
+        formulas=list(formulas.values()),
     )
     embedded = set(used)
     if cover is not None:
         embedded.add(cover.file_name)
-    return _Volume(data, frozenset(embedded))
+    return _Volume(data, frozenset(embedded), tuple(skipped))
+
+
+def _formula_resource(data: bytes) -> ImageResource:
+    """Return a drawn formula (SVG) as a file of the book, named by its bytes."""
+    import hashlib
+
+    return ImageResource(data, "image/svg+xml", ".svg", hashlib.sha256(data).hexdigest())
 
 
 def _first_cover(
@@ -495,8 +543,51 @@ def _first_cover(
     return None
 
 
+def _ranked_authors(records: Sequence[PostRecord]) -> list[str]:
+    """Return every author, those of the most posts first (the first seen first on a tie)."""
+    counts: dict[str, int] = {}
+    for record in records:
+        for author in record.authors or ((record.author,) if record.author else ()):
+            counts[author] = counts.get(author, 0) + 1
+    return sorted(counts, key=lambda author: -counts[author])
+
+
+def _creators(records: Sequence[PostRecord]) -> tuple[str, ...]:
+    """Return the book's ``dc:creator`` list: the authors of the most posts, in that order."""
+    return tuple(_ranked_authors(records)[:MAX_CREATORS])
+
+
+def _default_title(records: Sequence[PostRecord], inputs: Sequence[StrPath], out_path: Path) -> str:
+    """Return a collection's title when none is given: what the posts share, and their dates.
+
+    The deepest category every post has ("知乎热榜"), else the folder that holds the inputs
+    ("_posts" gives "posts"), else the output file's name; then the dates the posts span.
+    """
+    name = ""
+    paths = [record.categories for record in records]
+    shared = 0
+    while all(len(path) > shared for path in paths) and len({p[shared] for p in paths}) == 1:
+        shared += 1
+    if shared:
+        name = paths[0][shared - 1]
+    elif inputs:
+        # The folder that holds every input: the one folder given, or the files' own folder.
+        common = Path(os.path.commonpath([os.path.abspath(os.fspath(p)) for p in inputs]))
+        if not common.is_dir():
+            common = common.parent
+        name = common.name.lstrip("_.").strip()
+    name = name or out_path.stem
+    stamps = [(_timestamp(r.date) or 0.0, r.date) for r in records if r.date is not None]
+    if not stamps:
+        return name
+    first = format_day(shown(min(stamps, key=lambda pair: pair[0])[1]))
+    last = format_day(shown(max(stamps, key=lambda pair: pair[0])[1]))
+    return f"{name} {first}" if first == last else f"{name} {first} – {last}"
+
+
 def _creator(records: Sequence[PostRecord]) -> str:
-    authors = list(dict.fromkeys(record.author for record in records if record.author))
+    """Return who wrote the book as the title page says it: up to three authors, then "等"."""
+    authors = _ranked_authors(records)
     if len(authors) <= 3:
         return "、".join(authors)
     return "、".join(authors[:3]) + " " + SEVERAL_AUTHORS
@@ -529,7 +620,7 @@ def _resolve_images(
 def write_single(doc: m.Document, options: EpubOptions) -> bytes:
     """Return one post as a complete EPUB book (what the EPUB writer does)."""
     record = record_post(doc, images=options.images)
-    cover = _cover_from_file(options.cover) if options.cover else None
+    cover = _cover_from_file(options.cover, options.max_image_bytes) if options.cover else None
     fetcher = _fetcher(options) if options.images == "embed" else None
     try:
         resolved = _resolve_images([record], fetcher, Progress(False)) if fetcher else {}
@@ -548,6 +639,39 @@ def write_single(doc: m.Document, options: EpubOptions) -> bytes:
     return volume.data
 
 
+def _volume_path(out_path: Path, number: int, count: int) -> Path:
+    """Return where volume ``number`` of ``count`` goes: ``BOOK-2.epub``, or ``out_path`` alone."""
+    if count == 1:
+        return out_path
+    return out_path.with_name(f"{out_path.stem}-{number}{out_path.suffix or '.epub'}")
+
+
+def _refuse_overwrites(targets: Sequence[Path], files: Sequence[tuple[Path, bool]]) -> None:
+    """Raise if a volume would replace one of the input files (posts or not), before any write.
+
+    Files are compared by identity, so a hard or symbolic link to an input is caught too.
+    """
+    inputs: dict[tuple[int, int], Path] = {}
+    for path, _ in files:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        inputs.setdefault((info.st_dev, info.st_ino), path)
+    for target in targets:
+        try:
+            info = os.stat(target)
+        except OSError:
+            continue  # nothing there to lose
+        victim = inputs.get((info.st_dev, info.st_ino))
+        if victim is not None:
+            written = "" if os.fspath(target) == os.fspath(victim) else f" {target}"
+            raise ZhconvertError(
+                f"an input of the book; the book{written} would replace it, nothing was written",
+                path=str(victim),
+            )
+
+
 def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any) -> BookReport:
     """Build one EPUB collection (or several volumes) from post files and folders."""
     from .._atomic import atomic_write_bytes
@@ -561,7 +685,7 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
     epub_options = settings.epub_options()
     inputs = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     out_path = Path(os.fspath(out))
-    cover = _cover_from_file(settings.cover) if settings.cover else None
+    cover = _cover_from_file(settings.cover, settings.max_image_bytes) if settings.cover else None
     files, unreadable_folders = _input_files(inputs)
     if not files:
         if unreadable_folders:
@@ -570,6 +694,8 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
             "no posts found (.md, .markdown, .html, .htm)",
             path=", ".join(os.fspath(p) for p in inputs),
         )
+    if not settings.split:
+        _refuse_overwrites([out_path], files)  # at once: reading the posts may take minutes
     # Made before reading, so that a missing image folder is reported before any work is done.
     fetcher = _fetcher(epub_options) if settings.images == "embed" else None
     show = sys.stderr.isatty() if settings.progress is None else settings.progress
@@ -594,22 +720,27 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
 
     per_volume = settings.split or len(records)
     volumes = [records[i : i + per_volume] for i in range(0, len(records), per_volume)]
-    title = settings.title or (records[0].title if len(records) == 1 else out_path.stem)
+    title = settings.title or (
+        records[0].title if len(records) == 1 else _default_title(records, inputs, out_path)
+    )
+    targets = [_volume_path(out_path, n, len(volumes)) for n in range(1, len(volumes) + 1)]
+    _refuse_overwrites(targets, files)
 
     written: list[Path] = []
     embedded: set[str] = set()
     size = 0
+    posts = len(records)
     try:
         resolved = _resolve_images(records, fetcher, progress) if fetcher else {}
-        for number, chunk in enumerate(volumes, start=1):
-            if len(volumes) == 1:
-                target, volume_title = out_path, title
-            else:
-                target = out_path.with_name(f"{out_path.stem}-{number}{out_path.suffix or '.epub'}")
-                volume_title = f"{title} ({number}/{len(volumes)})"
+        for number, (target, chunk) in enumerate(zip(targets, volumes, strict=True), start=1):
+            volume_title = title if len(volumes) == 1 else f"{title} ({number}/{len(volumes)})"
             volume = _volume(
                 chunk, epub_options, settings.group_by, volume_title, resolved, fetcher, cover
             )
+            if not volume.data:
+                errors.extend(volume.skipped)
+                posts -= len(volume.skipped)
+                continue
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -620,13 +751,17 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
             written.append(target)
             embedded |= volume.embedded
             size += len(volume.data)
+            errors.extend(volume.skipped)
+            posts -= len(volume.skipped)
     finally:
         if fetcher is not None:
             fetcher.close()
+    if not written:
+        raise ZhconvertError(f"no post could be written into the book ({errors[-1]})")
     failed = sum(1 for image in resolved.values() if image is None)
     return BookReport(
         volumes=tuple(written),
-        posts=len(records),
+        posts=posts,
         duplicates=duplicates,
         images_embedded=len(embedded),
         images_failed=failed,

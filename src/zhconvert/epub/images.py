@@ -1,13 +1,14 @@
 """Getting the images of a book: a local folder first, then the disk cache, then the network.
 
-Each distinct address is fetched at most once per build, several at a time, with timeouts, an
-overall deadline, retries with backoff and a size cap; only ``http``/``https`` addresses are
-fetched. What arrives is trusted only after its bytes say what it is (JPEG, PNG, GIF, WebP or SVG;
-an SVG is cleaned of scripts, event handlers and outside references, or rejected) and a raster
-image only within a pixel budget, read from its header before anything is decoded. A host that
-refuses connections is given up after two failures, and a machine with no network at all is
-recognised after a few, so a build offline stays quick: every image it cannot have is reported as
-missing and the book links it.
+Each distinct address is fetched at most once per build, several at a time, with timeouts, a
+deadline per image, one time budget for the whole build, retries with backoff and a size cap
+counted on the decoded bytes as they stream in; only ``http``/``https`` addresses are fetched.
+What arrives is trusted only after its bytes say what it is (JPEG, PNG, GIF, WebP or SVG; an SVG
+is cleaned of scripts, event handlers, outside references and ``<use>`` bombs, or rejected) and a
+raster image only within a pixel budget, read from its header before anything is decoded. A host
+that times out once is given up for the build, one that refuses connections after two failures,
+and a machine with no network at all is recognised after a few, so a build offline or against a
+hostile host stays quick: every image it cannot have is reported as missing and the book links it.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
+import stat
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from PIL.ImageFile import ImageFile
 
 __all__ = [
+    "DEFAULT_IMAGE_BUDGET",
     "DEFAULT_IMAGE_DEADLINE",
     "DEFAULT_MAX_IMAGE_BYTES",
     "MAX_IMAGE_PIXELS",
@@ -41,6 +45,7 @@ __all__ = [
     "default_cache_dir",
     "examine_image",
     "image_from_bytes",
+    "read_image_file",
     "sanitize_svg",
     "sniff_image",
 ]
@@ -50,6 +55,11 @@ DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024
 #: Seconds one image's download may take in all, retries included: a server that sends a byte
 #: now and then never trips the per-read ``timeout``.
 DEFAULT_IMAGE_DEADLINE = 60.0
+
+#: Seconds all the downloads of one build may take together: a build of a large archive with a
+#: cold cache fetches thousands of images in a few minutes; a build whose hosts misbehave ends
+#: within this, its missing images linked (the next build, with the cache, starts where it ended).
+DEFAULT_IMAGE_BUDGET = 600.0
 
 #: Pixels (width × height) an embedded raster image may have at most. 64 megapixels (8,000 ×
 #: 8,000, or a 1,440 × 44,000 screenshot) decode to 256 MB at 4 bytes a pixel; a PNG of 17 KB can
@@ -161,11 +171,77 @@ _SVG_ALLOWED = frozenset(
 )
 
 
+#: CSS functions an SVG attribute may call (colours, transforms, arithmetic); ``url()`` only
+#: with a ``#fragment``. Anything else (``image-set()``, ``image()``, ``cross-fade()``,
+#: ``element()``, ``src()``...) can fetch or show something from outside.
+_SAFE_CSS_FUNCTIONS = frozenset(
+    (
+        "rgb",
+        "rgba",
+        "hsl",
+        "hsla",
+        "hwb",
+        "lab",
+        "lch",
+        "oklab",
+        "oklch",
+        "matrix",
+        "translate",
+        "translatex",
+        "translatey",
+        "rotate",
+        "scale",
+        "scalex",
+        "scaley",
+        "skewx",
+        "skewy",
+        "calc",
+        "min",
+        "max",
+        "clamp",
+    )
+)
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\r\n\f]?|(.))", re.DOTALL)
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
+_CSS_FUNCTION = re.compile(r"([\w-]*)\(")
+_FRAGMENT_URL = re.compile(r"url\(\s*['\"]?#([^'\")\s]+)", re.IGNORECASE)
+
+#: Elements an SVG may draw once every ``<use>`` and reference is expanded, beyond its own: a
+#: few nested ``<use>`` of ten copies each (an SVG "billion laughs") reach billions.
+MAX_SVG_EXPANSION = 100_000
+
+
+def _css_unescaped(value: str) -> str:
+    """Return ``value`` with CSS escapes (``u\\72l``) resolved and comments removed."""
+
+    def resolve(match: re.Match[str]) -> str:
+        if match.group(2) is not None:
+            return match.group(2)
+        code = int(match.group(1), 16)
+        return chr(code) if 0 < code < 0x110000 and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+    return _CSS_COMMENT.sub("", _CSS_ESCAPE.sub(resolve, value))
+
+
+def _calls_outside(value: str) -> bool:
+    """Return whether an attribute value calls a CSS function that could reach outside."""
+    plain = "".join(_css_unescaped(value).split()).lower()
+    for match in _CSS_FUNCTION.finditer(plain):
+        name = match.group(1)
+        if name == "url":
+            if not plain[match.end() :].lstrip("'\"").startswith("#"):
+                return True
+        elif name not in _SAFE_CSS_FUNCTIONS:
+            return True
+    return False
+
+
 def sanitize_svg(data: bytes) -> bytes | None:
     """Return the SVG without scripts, handlers and outside references, or None if unusable."""
     # Only drawing elements are kept (no script, foreignObject, image, style, a, animation);
-    # attributes in other namespaces, event handlers, style attributes and any reference that is
-    # not a #fragment are removed.
+    # attributes in other namespaces, event handlers, style attributes, any reference that is
+    # not a #fragment and any CSS function that could fetch are removed, in any spelling
+    # (character references are resolved by the parser, CSS escapes here).
     from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
     parser = etree.XMLParser(
@@ -207,12 +283,75 @@ def sanitize_svg(data: bytes) -> bytes | None:
                 or local.startswith("on")
                 or local == "style"
                 or (local == "href" and not squeezed.startswith("#"))
-                or ("url(" in squeezed and squeezed.count("url(") != squeezed.count("url(#"))
+                or _calls_outside(value)
             )
             if bad:
                 del element.attrib[name]
+    if _expansion(root) > MAX_SVG_EXPANSION + sum(1 for _ in root.iter()):
+        _drop_references(root)
     out: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=True)
     return out
+
+
+def _references(element: Any, by_id: dict[str, Any]) -> list[Any]:
+    """Return the elements ``element`` draws again: its ``href`` and ``url(#…)`` targets."""
+    found = []
+    for name, value in element.attrib.items():
+        if name.rsplit("}", 1)[-1] == "href":
+            target = by_id.get(value.strip()[1:])
+            if target is not None:
+                found.append(target)
+        for match in _FRAGMENT_URL.finditer(_css_unescaped(value)):
+            target = by_id.get(match.group(1))
+            if target is not None:
+                found.append(target)
+    return found
+
+
+def _expansion(root: Any) -> int:
+    """Return how many elements the SVG draws with every reference expanded (capped)."""
+    # Iterative (a chain of references may be long) and memoised (each element's size once);
+    # a reference cycle counts as too many.
+    too_many = MAX_SVG_EXPANSION + sum(1 for _ in root.iter()) + 1
+    by_id: dict[str, Any] = {}
+    for element in root.iter():
+        name = element.get("id")
+        if name is not None:
+            by_id.setdefault(name, element)
+    size: dict[Any, int] = {}
+    on_path: set[Any] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        element, finished = stack.pop()
+        parts = [*element, *_references(element, by_id)]
+        if finished:
+            on_path.discard(element)
+            size[element] = min(too_many, 1 + sum(size[part] for part in parts))
+            continue
+        if element in size:
+            continue
+        if element in on_path:
+            return too_many
+        on_path.add(element)
+        stack.append((element, True))
+        for part in parts:
+            if part in on_path:
+                return too_many
+            if part not in size:
+                stack.append((part, False))
+    return size[root]
+
+
+def _drop_references(root: Any) -> None:
+    """Remove every ``<use>`` and every reference from a tree that expands too far."""
+    for element in list(root.iter(f"{{{SVG_NS}}}use")):
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
+    for element in root.iter():
+        for name, value in list(element.attrib.items()):
+            if name.rsplit("}", 1)[-1] == "href" or _FRAGMENT_URL.search(_css_unescaped(value)):
+                del element.attrib[name]
 
 
 def image_from_bytes(data: bytes) -> ImageResource | None:
@@ -247,6 +386,31 @@ def examine_image(data: bytes) -> ImageResource | str:
     return ImageResource(data, media_type, extension, hashlib.sha256(data).hexdigest())
 
 
+def read_image_file(path: str, max_bytes: int) -> bytes:
+    """Return the bytes of the image file ``path``, read no further than ``max_bytes``.
+
+    Raises OSError when it cannot be read, ValueError when it is not a regular file (a FIFO would
+    wait for a writer for ever, ``/dev/zero`` never ends) or is larger than ``max_bytes``.
+    """
+    # Opened without waiting (a FIFO with no writer would block the open itself), then judged
+    # on what was opened, not on a name that could change in between.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        regular = stat.S_ISREG(os.fstat(descriptor).st_mode)
+    except OSError:
+        os.close(descriptor)
+        raise
+    if not regular:
+        os.close(descriptor)
+        raise ValueError("not a regular file")
+    with os.fdopen(descriptor, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError(f"too large: more than {max_bytes} bytes")
+    return data
+
+
 def _open_raster(data: bytes, media_type: str) -> ImageFile:
     """Return Pillow's image for ``data`` with its header read and nothing decoded."""
     # The format's own class, not ``Image.open``: that applies Pillow's process-wide bomb limit
@@ -273,11 +437,97 @@ class _Permanent(Exception):
 
 
 class _Transient(Exception):
-    """This attempt failed in a way that may pass (timeout, 5xx): retry with backoff."""
+    """This attempt failed in a way that may pass (5xx, a dropped connection): retry."""
 
 
 class _Unreachable(_Transient):
-    """The host could not be connected to (DNS failure, refused, connect timeout)."""
+    """The host could not be connected to (DNS failure, refused)."""
+
+
+class _Stalled(Exception):
+    """The host took longer than the timeout to connect or answer: give it up for the build."""
+
+
+class _OutOfTime(Exception):
+    """The build's time for images ran out: try nothing more."""
+
+
+#: Decoded bytes one layer of a Content-Encoding may produce at a time: what a bomb can cost.
+_INFLATE_SLICE = 64 * 1024
+
+#: Content-Encoding layers a response may have; servers use one, a proxy may add a second.
+_MAX_ENCODINGS = 2
+
+#: Redirects one image may follow.
+_MAX_REDIRECTS = 5
+
+
+class _Inflater:
+    """One Content-Encoding layer (gzip or deflate), undone a slice at a time."""
+
+    def __init__(self, name: str) -> None:
+        import zlib
+
+        if name in ("gzip", "x-gzip"):
+            self._wbits = 16 + zlib.MAX_WBITS
+        elif name == "deflate":
+            self._wbits = zlib.MAX_WBITS
+        else:
+            raise _Permanent(f"unsupported Content-Encoding {name!r}")
+        self._name = name
+        self._inflate = zlib.decompressobj(self._wbits)
+        self._started = False
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        """Yield what ``data`` decodes to, never more than a slice at once."""
+        import zlib
+
+        while True:
+            try:
+                out = self._inflate.decompress(data, _INFLATE_SLICE)
+            except zlib.error as exc:
+                if self._name == "deflate" and not self._started:
+                    # "deflate" is zlib-wrapped by the standard and raw by many servers.
+                    self._started = True
+                    self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+                    continue
+                raise _Permanent(f"broken {self._name} Content-Encoding") from exc
+            self._started = True
+            if out:
+                yield out
+            data = self._inflate.unconsumed_tail
+            # A full slice may leave output pending inside zlib even with no input left.
+            if not data and len(out) < _INFLATE_SLICE:
+                return
+
+
+class _Decoder:
+    """Undoes a response's Content-Encoding layers as its body streams in.
+
+    httpx inflates each network chunk whole, so ``gzip, gzip`` of a few KB became gigabytes in
+    one call, before any size cap could look; here each layer hands on at most a slice at a
+    time, and the caller counts what comes out.
+    """
+
+    def __init__(self, encodings: Iterable[str]) -> None:
+        names = [name.strip().lower() for name in encodings]
+        names = [name for name in names if name and name != "identity"]
+        if len(names) > _MAX_ENCODINGS:
+            raise _Permanent(f"{len(names)} Content-Encoding layers (at most {_MAX_ENCODINGS})")
+        # Listed in the order they were applied: the last one is undone first.
+        self._layers = [_Inflater(name) for name in reversed(names)]
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        """Yield the decoded bytes of the next raw chunk, a slice at a time."""
+        return self._through(0, data)
+
+    def _through(self, level: int, data: bytes) -> Iterator[bytes]:
+        if level == len(self._layers):
+            if data:
+                yield data
+            return
+        for piece in self._layers[level].decode(data):
+            yield from self._through(level + 1, piece)
 
 
 class ImageFetcher:
@@ -287,6 +537,10 @@ class ImageFetcher:
     ``timeout`` bounds each wait for the network (connecting, each read); ``deadline`` bounds
     one address's whole download, retries included: at the deadline the fetching thread's
     connection is closed under the request (headers included), which then ends at its next read.
+    ``budget`` bounds all the downloads of the fetcher's life (one build) together, counted from
+    its first download: then downloads in progress are cut the same way and no other is started.
+    A host that times out once (connecting, answering, or past an image's deadline) is not asked
+    again. ``failures`` says why each address that gave no image did not.
     """
 
     def __init__(
@@ -300,14 +554,17 @@ class ImageFetcher:
         concurrency: int = 8,
         backoff: float = 0.5,
         deadline: float = DEFAULT_IMAGE_DEADLINE,
+        budget: float = DEFAULT_IMAGE_BUDGET,
     ) -> None:
         self.cache_dir = cache_dir
         self.timeout = timeout
         self.deadline = deadline
+        self.budget = budget
         self.retries = max(0, retries)
         self.max_bytes = max_bytes
         self.concurrency = max(1, concurrency)
         self.backoff = backoff
+        self.failures: dict[str, str] = {}
         self._local = _index_folder(image_dir) if image_dir is not None else {}
         self._lock = threading.Lock()
         self._by_url: dict[str, Future[ImageResource | None]] = {}
@@ -316,9 +573,10 @@ class ImageFetcher:
         self._per_thread = threading.local()
         self._clients: list[Any] = []
         self._host_failures: dict[str, int] = {}
-        self._dead_hosts: set[str] = set()
+        self._dead_hosts: dict[str, str] = {}
         self._successes = 0
         self._offline = False
+        self._budget_ends: float | None = None
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -376,7 +634,8 @@ class ImageFetcher:
             return future.result()
         try:
             image = self._obtain(url)
-        except Exception:  # whatever goes wrong with one image must not break the book
+        except Exception as exc:  # whatever goes wrong with one image must not break the book
+            self._fail(url, f"failed: {exc}")
             image = None
         except BaseException as exc:  # an interrupt: let the threads waiting for it stop too
             future.set_exception(exc)
@@ -384,13 +643,17 @@ class ImageFetcher:
         future.set_result(image)
         return image
 
+    def _fail(self, url: str, reason: str) -> None:
+        with self._lock:
+            self.failures.setdefault(url, reason)
+
     def _obtain(self, url: str) -> ImageResource | None:
         name = _file_name(url)
         local = self._local.get(name) if name else None
         if local is not None:
-            try:
-                image = image_from_bytes(local.read_bytes())
-            except OSError:
+            try:  # a FIFO or a device in the folder must not hang or fill the build
+                image = image_from_bytes(read_image_file(str(local), self.max_bytes))
+            except (OSError, ValueError):
                 image = None
             if image is not None:
                 return image
@@ -405,14 +668,17 @@ class ImageFetcher:
         data = self._download(url)
         if data is None:
             return None
-        image = image_from_bytes(data)
-        if image is not None and cache_file is not None:
+        examined = examine_image(data)
+        if isinstance(examined, str):
+            self._fail(url, examined)
+            return None
+        if cache_file is not None:
             try:
                 cache_file.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write_bytes(cache_file, data)
             except (OSError, ZhconvertError):
                 pass  # a cache that cannot be written only costs a download next time
-        return image
+        return examined
 
     def _cache_file(self, url: str) -> Path | None:
         if self.cache_dir is None:
@@ -423,42 +689,79 @@ class ImageFetcher:
     # -- the network -----------------------------------------------------------------------------
 
     def _download(self, url: str) -> bytes | None:
-        host = (urlsplit(url).hostname or "").lower()
-        ends = time.monotonic() + self.deadline
+        host = _host(url)
+        budget_ends = self._start_budget()
+        ends = min(time.monotonic() + self.deadline, budget_ends)
+        reason = "no attempt"
         for attempt in range(self.retries + 1):
-            if self._gave_up(host):
+            given_up = self._given_up(host)
+            if given_up:
+                self._fail(url, given_up)
                 return None
             if attempt:
                 pause = self.backoff * 2 ** (attempt - 1)
                 if time.monotonic() + pause >= ends:
-                    return None  # no time left for another try
+                    break  # no time left for another try
                 time.sleep(pause)
-                if self._gave_up(host):
+                given_up = self._given_up(host)
+                if given_up:
+                    self._fail(url, given_up)
                     return None
             try:
                 data = self._attempt(url, ends)
-            except _Permanent:
+            except _Permanent as exc:
+                self._fail(url, str(exc))
                 return None
-            except _Unreachable:
+            except _OutOfTime:
+                self._fail(url, self._budget_reason())
+                return None
+            except _Stalled as exc:
+                self._note_stalled(host, str(exc))
+                self._fail(url, str(exc))
+                return None
+            except _Unreachable as exc:
                 self._note_unreachable(host)
+                reason = str(exc) or "cannot connect"
                 continue
-            except _Transient:
+            except _Transient as exc:
+                reason = str(exc)
                 continue
             with self._lock:
                 self._successes += 1
                 self._host_failures.pop(host, None)
             return data
+        self._fail(url, reason)
         return None
 
-    def _gave_up(self, host: str) -> bool:
+    def _start_budget(self) -> float:
         with self._lock:
-            return self._offline or host in self._dead_hosts
+            if self._budget_ends is None:
+                self._budget_ends = time.monotonic() + self.budget
+            return self._budget_ends
+
+    def _budget_reason(self) -> str:
+        return f"the build's {self.budget:g} s for downloading images ran out"
+
+    def _given_up(self, host: str) -> str:
+        """Return why nothing more is asked of ``host`` ('' when it may be asked)."""
+        with self._lock:
+            if self._budget_ends is not None and time.monotonic() >= self._budget_ends:
+                return self._budget_reason()
+            if self._offline:
+                return "no network"
+            if host in self._dead_hosts:
+                return f"{host} given up: {self._dead_hosts[host]}"
+            return ""
+
+    def _note_stalled(self, host: str, reason: str) -> None:
+        with self._lock:
+            self._dead_hosts.setdefault(host, reason)
 
     def _note_unreachable(self, host: str) -> None:
         with self._lock:
             self._host_failures[host] = self._host_failures.get(host, 0) + 1
             if self._host_failures[host] >= 2:
-                self._dead_hosts.add(host)
+                self._dead_hosts.setdefault(host, "cannot connect")
             # Several hosts failing and nothing ever arriving: there is no network at all.
             failures = sum(self._host_failures.values())
             if self._successes == 0 and failures >= 4 and len(self._host_failures) >= 2:
@@ -472,9 +775,14 @@ class ImageFetcher:
 
             client = httpx.Client(
                 timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
-                follow_redirects=True,
-                max_redirects=5,
-                headers={"User-Agent": f"zhconvert/{__version__}", "Accept": _ACCEPT},
+                # Redirects are followed by ``_receive``: httpx reads (and inflates) the whole
+                # body of each redirect response before following it.
+                follow_redirects=False,
+                headers={
+                    "User-Agent": f"zhconvert/{__version__}",
+                    "Accept": _ACCEPT,
+                    "Accept-Encoding": "gzip, deflate",
+                },
                 limits=httpx.Limits(max_connections=4),
             )
             self._per_thread.client = client
@@ -490,7 +798,7 @@ class ImageFetcher:
         client = self._http()
         left = ends - time.monotonic()
         if left <= 0:
-            raise _Permanent("out of time")
+            raise self._time_up()
         # No single wait may outlast the deadline either.
         timeout = httpx.Timeout(min(self.timeout, left), connect=min(self.timeout, 10.0, left))
         # Nor may all of them together: a server that sends its headers a byte at a time never
@@ -508,41 +816,90 @@ class ImageFetcher:
             return self._receive(client, url, timeout, ends)
         except Exception as exc:
             if expired.is_set():  # whatever the closed connection made the request raise
-                raise _Permanent("out of time") from exc
+                raise self._time_up() from exc
             raise
         finally:
             timer.cancel()
+
+    def _time_up(self) -> Exception:
+        """Return what to raise when a download's time ran out: the build's, or the host's fault."""
+        with self._lock:
+            budget_over = self._budget_ends is not None and time.monotonic() >= self._budget_ends
+        if budget_over:
+            return _OutOfTime()
+        # Bytes kept coming, too slowly: another try, or another image of it, would be as slow.
+        return _Stalled(f"{self.deadline:g} s were not enough for one image (too slow)")
 
     def _receive(self, client: Any, url: str, timeout: Any, ends: float) -> bytes:
         import httpx
 
         try:
-            with client.stream("GET", url, timeout=timeout) as response:
-                status = response.status_code
-                if status == 429 or status >= 500:
-                    raise _Transient(f"HTTP {status}")
-                if status != 200:
-                    raise _Permanent(f"HTTP {status}")
-                declared = response.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > self.max_bytes:
-                    raise _Permanent("too large")
-                buffer = bytearray()
-                for chunk in response.iter_bytes():
-                    buffer += chunk
-                    if len(buffer) > self.max_bytes:
-                        raise _Permanent("too large")
-                    if time.monotonic() > ends:
-                        # Bytes keep coming, too slowly: another try would be as slow.
-                        raise _Permanent("out of time")
-                return bytes(buffer)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            request = client.build_request("GET", url, timeout=timeout)
+            for _ in range(_MAX_REDIRECTS + 1):
+                response = client.send(request, stream=True)
+                try:
+                    if not response.has_redirect_location:
+                        return self._body(response, ends)
+                    request = response.next_request
+                finally:
+                    response.close()  # a redirect's body is never read
+                if request is None or request.url.scheme not in ("http", "https"):
+                    raise _Permanent("redirected to an address that is not http or https")
+            raise _Permanent(f"more than {_MAX_REDIRECTS} redirects")
+        except httpx.ConnectTimeout as exc:
+            if time.monotonic() >= ends:
+                raise self._time_up() from exc
+            raise _Stalled(f"timed out connecting after {self.timeout:g} s") from exc
+        except httpx.TimeoutException as exc:
+            if time.monotonic() >= ends:
+                raise self._time_up() from exc
+            raise _Stalled(f"timed out: no answer for {self.timeout:g} s") from exc
+        except httpx.ConnectError as exc:
             if time.monotonic() >= ends:  # cut short by the deadline: the host is not to blame
-                raise _Permanent("out of time") from exc
+                raise self._time_up() from exc
             raise _Unreachable(str(exc)) from exc
-        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             raise _Transient(str(exc)) from exc
-        except httpx.HTTPError as exc:  # bad address, unsupported redirect, too many redirects
+        except httpx.HTTPError as exc:  # a bad address, an unsupported scheme
             raise _Permanent(str(exc)) from exc
+
+    def _body(self, response: Any, ends: float) -> bytes:
+        """Return the decoded body of ``response``, never holding more than the size cap."""
+        status = response.status_code
+        if status == 429 or status >= 500:
+            raise _Transient(f"HTTP {status}")
+        if status != 200:
+            raise _Permanent(f"HTTP {status}")
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise _Permanent(f"too large: more than {self.max_bytes} bytes")
+        decoder = _Decoder(response.headers.get_list("content-encoding", split_commas=True))
+        received = 0
+        buffer = bytearray()
+        for chunk in response.iter_raw():
+            # Both counted: what arrives (a stream of empty deflate blocks decodes to nothing)
+            # and what it decodes to (a bomb), each against the cap.
+            received += len(chunk)
+            for piece in decoder.decode(chunk):
+                buffer += piece
+                if len(buffer) > self.max_bytes:
+                    raise _Permanent(f"too large: more than {self.max_bytes} bytes decoded")
+            if received > self.max_bytes:
+                raise _Permanent(f"too large: more than {self.max_bytes} bytes")
+            if time.monotonic() > ends:
+                raise self._time_up()
+        return bytes(buffer)
+
+
+def _host(url: str) -> str:
+    """Return the host (and port, when given) ``url`` is fetched from: what is given up on."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:  # a bad port: the request fails on its own
+        port = None
+    return f"{host}:{port}" if port is not None else host
 
 
 def _file_name(url: str) -> str:

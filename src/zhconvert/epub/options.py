@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .images import DEFAULT_IMAGE_DEADLINE, DEFAULT_MAX_IMAGE_BYTES
+from .images import DEFAULT_IMAGE_BUDGET, DEFAULT_IMAGE_DEADLINE, DEFAULT_MAX_IMAGE_BYTES
 from .xhtml import IMAGE_MODES
 
 __all__ = ["GROUPINGS", "SORT_KEYS", "BookOptions", "EpubOptions"]
@@ -32,7 +32,8 @@ class EpubOptions:
       ``no_cache``: neither read nor write it.
     - ``image_dir``: a folder searched first for each image, by file name.
     - ``timeout`` (seconds per request: connecting, each read), ``image_deadline`` (seconds one
-      image's download may take in all, retries included), ``retries``, ``max_image_bytes``,
+      image's download may take in all, retries included), ``image_budget`` (seconds all the
+      downloads of one build may take together), ``retries``, ``max_image_bytes``,
       ``image_concurrency``: how images are downloaded.
     """
 
@@ -46,6 +47,7 @@ class EpubOptions:
     image_dir: str | None = None
     timeout: float = 20.0
     image_deadline: float = DEFAULT_IMAGE_DEADLINE
+    image_budget: float = DEFAULT_IMAGE_BUDGET
     retries: int = 2
     max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
     image_concurrency: int = 8
@@ -102,12 +104,14 @@ def _check_epub(options: EpubOptions) -> None:
         raise ValueError(f"images must be one of {', '.join(IMAGE_MODES)}, not {options.images!r}")
     if not isinstance(options.language, str) or not _LANGUAGE.match(options.language):
         raise ValueError(f"language must be a language tag such as zh-CN, not {options.language!r}")
-    if options.timeout <= 0:
-        raise ValueError(f"timeout must be more than 0 seconds, not {options.timeout!r}")
+    if not 0 < options.timeout < float("inf"):  # also refuses NaN
+        raise ValueError(f"timeout must be more than 0 seconds and finite, not {options.timeout!r}")
     if options.image_deadline <= 0:
         raise ValueError(
             f"image_deadline must be more than 0 seconds, not {options.image_deadline!r}"
         )
+    if not options.image_budget > 0:  # also refuses NaN
+        raise ValueError(f"image_budget must be more than 0 seconds, not {options.image_budget!r}")
     if options.retries < 0:
         raise ValueError(f"retries must be 0 or more, not {options.retries!r}")
     if options.max_image_bytes < 1:

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from .._dates import format_day, in_zone, shown, zip_time
 from . import markup
 from .images import ImageResource
 from .xhtml import UNTITLED, page
 
-__all__ = ["BookMeta", "Chapter", "TocGroup", "assemble", "stylesheet"]
+__all__ = ["MATH_DIR", "BookMeta", "Chapter", "TocGroup", "assemble", "stylesheet"]
 
 #: The zip time stamp and ``dcterms:modified`` of a book none of whose posts has a date.
 NO_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
@@ -33,6 +34,8 @@ NO_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 # Every name below is fixed so that ids and paths never depend on anything but the inputs.
 TEXT_DIR = "text"
 IMAGE_DIR = "images"
+#: Formulas drawn for readers without MathML (not pictures: ``--images omit`` keeps them).
+MATH_DIR = "math"
 STYLE_FILE = "style.css"
 TITLE_PAGE = f"{TEXT_DIR}/titlepage.xhtml"
 COVER_PAGE = f"{TEXT_DIR}/cover.xhtml"
@@ -68,7 +71,10 @@ class BookMeta:
 
     title: str
     language: str
+    #: Who wrote the book as the title page shows it ("甲、乙、丙 等").
     creator: str = ""
+    #: Each author as its own ``dc:creator`` (the ``creator`` alone when empty).
+    creators: tuple[str, ...] = ()
     date: dt.datetime | None = None
     modified: dt.datetime | None = None
     subjects: tuple[str, ...] = ()
@@ -82,12 +88,20 @@ def stylesheet() -> bytes:
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime:
+    """Return the zip time stamp (and ``dcterms:modified``) for a book whose newest post is this.
+
+    A zip entry records only 1980 to 2107; a post dated outside (2189 is in the corpus) gives
+    the nearest time the zip can hold rather than a book that cannot be written.
+    """
     if value is None:
         return NO_DATE
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    value = value.astimezone(dt.timezone.utc).replace(microsecond=0)
-    return max(value, dt.datetime(1980, 1, 2, tzinfo=dt.timezone.utc))  # zip's epoch is 1980
+    return max(zip_time(value), dt.datetime(1980, 1, 2, tzinfo=dt.timezone.utc))
+
+
+def _w3c_date(value: dt.datetime) -> str:
+    """Return ``value`` as ``dc:date`` wants it: UTC, ``YYYY-MM-DDThh:mm:ssZ``, any year."""
+    utc = in_zone(value, dt.timezone.utc)
+    return f"{format_day(utc)}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
 
 
 def _identifier(
@@ -99,7 +113,7 @@ def _identifier(
     title_page: bytes,
 ) -> str:
     digest = hashlib.sha256()
-    for value in (meta.title, meta.language, meta.creator, meta.source, *meta.subjects):
+    for value in (meta.title, meta.language, *meta.creators, meta.source, *meta.subjects):
         digest.update(value.encode("utf-8") + b"\x00")
     digest.update(title_page)
     for chapter in chapters:
@@ -134,7 +148,7 @@ def title_page(
         lines.append(f'<p class="book-author">{markup.text(meta.creator)}</p>\n')
     facts = [f"共 {posts} 篇"]
     if first is not None and last is not None:
-        start, end = first.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")
+        start, end = format_day(shown(first)), format_day(shown(last))
         facts.append(start if start == end else f"{start} 至 {end}")
     lines.append(f'<p class="book-facts">{markup.text(" · ".join(facts))}</p>\n')
     if meta.description:
@@ -173,14 +187,17 @@ def assemble(
     posts: int | None = None,
     first: dt.datetime | None = None,
     last: dt.datetime | None = None,
+    formulas: Sequence[ImageResource] = (),
 ) -> bytes:
-    """Return the EPUB file holding the chapters in ``toc`` (in order) and ``images``."""
+    """Return the EPUB file holding the chapters in ``toc`` (in order), ``images`` and the
+    drawn ``formulas`` (in ``MATH_DIR``)."""
     from ebooklib import epub
 
     meta = dataclasses.replace(
         meta,
         title=_plain(meta.title) or UNTITLED,
         creator=_plain(meta.creator),
+        creators=tuple(dict.fromkeys(filter(None, map(_plain, meta.creators or (meta.creator,))))),
         subjects=tuple(dict.fromkeys(filter(None, map(_plain, meta.subjects)))),
         source=_plain(meta.source),
         description=_plain(meta.description),
@@ -198,10 +215,11 @@ def assemble(
     book.set_identifier(_identifier(meta, toc, chapters, distinct_images, cover, front))
     book.set_title(meta.title or UNTITLED)
     book.set_language(meta.language)
-    if meta.creator:
-        book.add_author(meta.creator)
+    # Several authors are several creators (calibre lists each), never one "甲、乙 等" string.
+    for number, creator in enumerate(meta.creators, start=1):
+        book.add_author(creator, uid="creator" if number == 1 else f"creator-{number}")
     if meta.date is not None:
-        book.add_metadata("DC", "date", _utc(meta.date).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        book.add_metadata("DC", "date", _w3c_date(meta.date))
     for subject in meta.subjects:
         book.add_metadata("DC", "subject", subject)
     if meta.source:
@@ -231,9 +249,12 @@ def assemble(
     nav.add_link(href=STYLE_FILE, rel="stylesheet", type="text/css")
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
-    spine += [front_doc, nav]
     book.guide.append({"type": "title-page", "href": TITLE_PAGE, "title": TITLE_PAGE_WORD})
-    book.guide.append({"type": "toc", "href": NAV_FILE, "title": TOC_WORD})
+    spine.append(front_doc)
+    if len(chapters) > 1:
+        # A contents page with one entry is a page to turn past; the reader's menu still has it.
+        spine.append(nav)
+        book.guide.append({"type": "toc", "href": NAV_FILE, "title": TOC_WORD})
 
     for number, chapter in enumerate(chapters, start=1):
         item = _document(f"post-{number}", chapter.file_name, chapter.content)
@@ -259,6 +280,15 @@ def assemble(
             content=image.data,
         )
         book.add_item(item)
+    for formula in sorted({f.file_name: f for f in formulas}.values(), key=lambda f: f.file_name):
+        book.add_item(
+            epub.EpubImage(
+                uid="math-" + formula.digest[:20],
+                file_name=f"{MATH_DIR}/{formula.file_name}",
+                media_type=formula.media_type,
+                content=formula.data,
+            )
+        )
     book.spine = spine
     book.toc = _ebooklib_toc(toc, epub)
 
@@ -311,6 +341,8 @@ def _writer_class() -> type:
     from ebooklib import epub
     from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
+    ncx = "{http://www.daisy.org/z3986/2005/ncx/}"
+
     class ReproducibleWriter(epub.EpubWriter):  # type: ignore[misc]
         """ebooklib's writer with fixed zip metadata and a hidden landmarks list."""
 
@@ -343,6 +375,7 @@ def _writer_class() -> type:
 
         def _get_nav(self, item: Any) -> bytes:
             epub_type = "{http://www.idpf.org/2007/ops}type"
+            xhtml = "{http://www.w3.org/1999/xhtml}"
             root = etree.fromstring(super()._get_nav(item))
             for nav in root.iter("{http://www.w3.org/1999/xhtml}nav"):
                 if nav.get(epub_type) == "landmarks":
@@ -353,12 +386,44 @@ def _writer_class() -> type:
                             link.set(epub_type, "titlepage")
                 else:
                     nav.set("id", "toc")
+                    # A group is a label over its posts, not a link to the first of them.
+                    for li in nav.iter(f"{xhtml}li"):
+                        label = li.find(f"{xhtml}a")
+                        if label is not None and li.find(f"{xhtml}ol") is not None:
+                            label.tag = f"{xhtml}span"
+                            label.attrib.clear()
+                            label.set("class", "toc-group")
             out: bytes = etree.tostring(
                 root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>"
             )
             return out
 
+        def _get_ncx(self) -> bytes:
+            root = etree.fromstring(super()._get_ncx())
+            points = list(root.iter(f"{ncx}navPoint"))
+            # Each target has one playOrder, in reading order: a group's navPoint (which must
+            # point somewhere) shares its first post's.
+            orders: dict[str, int] = {}
+            for point in points:
+                content = point.find(f"{ncx}content")
+                src = content.get("src", "") if content is not None else ""
+                point.set("playOrder", str(orders.setdefault(src, len(orders) + 1)))
+            for meta in root.iter(f"{ncx}meta"):
+                if meta.get("name") == "dtb:depth":
+                    meta.set("content", str(max(map(_ncx_depth, points), default=1)))
+            out: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=True)
+            return out
+
     return ReproducibleWriter
+
+
+def _ncx_depth(point: Any) -> int:
+    """Return how deep ``point`` is in the NCX's navMap (1 for a top-level navPoint)."""
+    depth = 0
+    while point is not None and point.tag.endswith("navPoint"):
+        depth += 1
+        point = point.getparent()
+    return depth
 
 
 class _FixedZipFile(zipfile.ZipFile):

@@ -6,6 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from .._terminal import printable
+
 __all__ = ["Progress"]
 
 
@@ -51,5 +53,5 @@ class Progress:
         width = 30
         filled = width * self.count // self.total
         bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(f"\r{self.label:<15} [{bar}] {self.count}/{self.total}")
+        self.stream.write(f"\r{printable(self.label):<15} [{bar}] {self.count}/{self.total}")
         self.stream.flush()

@@ -11,14 +11,18 @@ Dispatch is a table from block and inline kind to method, as in markdown-it-py's
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
-from collections.abc import Callable, Mapping
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .. import model as m
+from .._dates import format_shown, in_zone, shown
 from . import markup
-from .mathml import tex_to_mathml
+from .highlight import code_lines
+from .mathml import FormulaImage, tex_to_mathml, tex_to_svg
 
 __all__ = ["IMAGE_MODES", "ImageSlot", "RenderedChapter", "finish", "render_chapter"]
 
@@ -26,6 +30,9 @@ IMAGE_MODES = ("embed", "link", "omit")
 
 #: What a figure that has no caption is called when it is shown as a link.
 IMAGE_WORD = "图片"
+#: The placeholder of an image that could not be fetched, and of one only linked to.
+IMAGE_MISSING = "图片未能获取"
+IMAGE_LINKED = "图片未嵌入"
 VIDEO_WORD = "视频"
 ORIGINAL_WORD = "原文"
 NOTES_HEADING = "注释"
@@ -33,6 +40,15 @@ UNTITLED = "无题"
 
 _SRC = "\x01"
 _MARKER = re.compile("\x00([0-9]+)\x00")
+_FORMULA_MARKER = re.compile("\x02([0-9]+)\x02")
+
+#: Where inline code may break: after a run of separators, before a name goes on.
+_SEPARATORS = r"._/\\:,;(\[{=&?#@\-"
+_CODE_BREAK = re.compile(rf"([^\s{_SEPARATORS}][{_SEPARATORS}]+)(?=[^\s{_SEPARATORS})\]}}])")
+#: Inline code with a word longer than this between separators may break inside it.
+LONG_CODE_WORD = 20
+#: A link whose text is its own address is shown at most this long, as the source sites do.
+SHOWN_URL = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +70,9 @@ class RenderedChapter:
     body: str
     slots: tuple[ImageSlot, ...]
     has_math: bool
+    #: Each distinct formula drawn for readers without MathML; ``\x02N\x02`` marks where the
+    #: address of formula N goes.
+    formulas: tuple[FormulaImage, ...] = ()
 
 
 def finish(
@@ -63,8 +82,12 @@ def finish(
     language: str,
     images: Mapping[tuple[str, ...], str | None],
     stylesheet: str = "../style.css",
+    formulas: Sequence[str] = (),
 ) -> bytes:
-    """Return the chapter as a complete XHTML file, each image slot filled from ``images``."""
+    """Return the chapter as a complete XHTML file, each image slot filled from ``images``.
+
+    ``formulas`` holds the address of each of the chapter's drawn formulas, in order.
+    """
     # ``images`` maps a slot's candidates to the image's address relative to the chapter, or to
     # None when the image could not be had.
 
@@ -76,6 +99,8 @@ def finish(
         return slot.embedded.replace(_SRC, markup.attr(href))
 
     body = _MARKER.sub(fill, chapter.body) if chapter.slots else chapter.body
+    if chapter.formulas:
+        body = _FORMULA_MARKER.sub(lambda found: markup.attr(formulas[int(found[1])]), body)
     return page(title=title, language=language, body=body, stylesheet=stylesheet).encode("utf-8")
 
 
@@ -121,8 +146,10 @@ def format_date(value: dt.datetime | None) -> tuple[str, str]:
     value = value.replace(microsecond=0)
     offset = value.utcoffset()
     if offset is not None and offset.seconds % 60:
-        value = value.astimezone(dt.timezone.utc)  # HTML has no seconds in a zone offset
-    return value.isoformat(), value.strftime("%Y-%m-%d %H:%M")
+        value = in_zone(value, dt.timezone.utc)  # HTML has no seconds in a zone offset
+    # The zone every writer shows (docs/formats.md), in both forms.
+    local = shown(value)
+    return local.isoformat(), format_shown(local)
 
 
 def render_chapter(doc: m.Document, *, images: str = "embed") -> RenderedChapter:
@@ -138,6 +165,12 @@ class _ChapterRenderer:
         self.has_math = False
         self.footnotes = {note.number: note for note in doc.footnotes}
         self.ref_counts: dict[int, int] = {}
+        self.heading_ranks = _heading_ranks(doc.blocks)
+        self.formulas: dict[bytes, int] = {}
+        self.formula_images: list[FormulaImage] = []
+        self.last_heading = 1  # the chapter's title
+        self.byline_bio = ""
+        self.byline_url = ""
 
     # -- the whole chapter ---------------------------------------------------------------------
 
@@ -146,19 +179,31 @@ class _ChapterRenderer:
         out = ['<section class="post" epub:type="chapter">\n']
         title = " ".join(markup.clean(meta.title).split())
         out.append(f'<h1 id="title">{markup.text(title) or UNTITLED}</h1>\n')
+        body = self._body_blocks()  # first: it may move an answer's bio into the byline
         out.append(self._byline())
-        out.extend(self._blocks(self._body_blocks()))
+        out.extend(self._blocks(body))
         out.append(self._footnotes())
         out.append("</section>\n")
-        return RenderedChapter("".join(out), tuple(self.slots), self.has_math)
+        return RenderedChapter(
+            "".join(out), tuple(self.slots), self.has_math, tuple(self.formula_images)
+        )
 
     def _body_blocks(self) -> tuple[m.Block, ...]:
         blocks = self.doc.blocks
+        title = self.doc.meta.title
         bylines = [block for block in blocks if isinstance(block, m.Byline)]
-        # A single answer's "who answered" line says what the chapter's byline already says.
+        # The question above its first answer (知乎日报) or a first paragraph that repeats the
+        # title says again what the chapter's h1 says; a post that is its title alone keeps it.
+        above_answer = len(blocks) > 1 and isinstance(blocks[1], m.Byline)
+        if len(blocks) > 1 and _repeats_title(blocks[0], title, loosely=above_answer):
+            blocks = blocks[1:]
+        # A single answer's "who answered" line says what the chapter's byline already says;
+        # its bio joins that byline.
         if len(bylines) == 1 and blocks and blocks[0] is bylines[0]:
             only = bylines[0]
-            if not only.bio.strip() and only.author.strip() == self.doc.meta.author.strip():
+            if " ".join(only.author.split()) == " ".join(self.doc.meta.author.split()):
+                self.byline_bio = " ".join(only.bio.split())
+                self.byline_url = only.url
                 return blocks[1:]
         return blocks
 
@@ -166,7 +211,14 @@ class _ChapterRenderer:
         meta = self.doc.meta
         parts: list[str] = []
         if meta.author.strip():
-            parts.append(f'<span class="author">{markup.text(meta.author.strip())}</span>')
+            name = markup.text(meta.author.strip())
+            answer = markup.safe_href(self.byline_url) if self.byline_url else None
+            if answer:  # the answer's own address, which the byline dropped would have linked
+                name = f'<a href="{markup.attr(answer)}">{name}</a>'
+            author = f'<span class="author">{name}</span>'
+            if self.byline_bio:
+                author += f'<span class="author-bio">（{markup.text(self.byline_bio)}）</span>'
+            parts.append(author)
         machine, human = format_date(meta.date)
         if machine:
             parts.append(f'<time datetime="{markup.attr(machine)}">{markup.text(human)}</time>')
@@ -238,27 +290,30 @@ class _ChapterRenderer:
         return f"<p>{content}</p>\n" if content.strip() else ""
 
     def _heading(self, block: m.Heading) -> str:
-        level = min(max(block.level + 1, 2), 6)  # the post's title is the only h1
+        # The post's title is the only h1; the post's own levels, whatever they were, become
+        # h2, h3, ... in order, and a heading is never more than one level below the last.
+        level = min(self.heading_ranks.get(block.level, 2), self.last_heading + 1, 6)
+        self.last_heading = level
         return f"<h{level}>{self._inlines(block.children)}</h{level}>\n"
 
     def _figure(self, block: m.Figure) -> str:
         caption_text = " ".join(inline_text(block.caption).split())
         caption = self._inlines(block.caption) if block.caption else ""
+        # Alt text stands in for the picture where it is not shown, and is never shown beside it.
+        alt = " ".join(block.alt.split()) or caption_text
         candidates = _candidates((block.url, *block.fallbacks))
-        link_label = markup.text(caption_text or IMAGE_WORD)
         href = markup.safe_href(block.url)
-        degraded = (
-            f'<p class="image-link"><a href="{markup.attr(href)}">{link_label}</a></p>\n'
-            if href
-            else f'<p class="image-link">{link_label}</p>\n'
-        )
         if self.images == "omit":
-            return f'<p class="caption">{caption}</p>\n' if caption_text else ""
+            shown = caption if caption_text else markup.text(alt)
+            return f'<p class="caption">{shown}</p>\n' if alt else ""
+        linked = self.images == "link" and bool(href)
+        label = markup.text(caption_text or alt or IMAGE_WORD)
+        degraded = _image_placeholder(IMAGE_LINKED if linked else IMAGE_MISSING, href, label)
         if self.images == "link" or not candidates:
             return degraded
         figcaption = f"<figcaption>{caption}</figcaption>" if caption_text else ""
         embedded = (
-            f'<figure class="figure"><img src="{_SRC}" alt="{markup.attr(caption_text)}"/>'
+            f'<figure class="figure"><img src="{_SRC}" alt="{markup.attr(alt)}"/>'
             f"{figcaption}</figure>\n"
         )
         return self._slot(candidates, embedded, degraded)
@@ -270,7 +325,7 @@ class _ChapterRenderer:
         language = re.sub(r"[^A-Za-z0-9_+\-]", "", block.language)
         css = f' class="language-{language}"' if language else ""
         # A newline right after <pre> would be dropped by HTML parsers, so the text starts inline.
-        return f'<pre class="code"><code{css}>{markup.text(block.text)}</code></pre>\n'
+        return f'<pre class="code"><code{css}>{code_lines(block.text, language)}</code></pre>\n'
 
     def _blockquote(self, block: m.BlockQuote) -> str:
         inner = "".join(self._blocks(block.children))
@@ -358,16 +413,26 @@ class _ChapterRenderer:
         return f"<{tag}>{content}</{tag}>" if content else ""
 
     def _inline_code(self, node: m.InlineCode, in_link: bool) -> str:
-        return f"<code>{markup.text(node.text)}</code>"
+        # A line may end after a separator (``std::``, ``build_``, ``a/``), never inside a name:
+        # an identifier that cannot break would leave the line before it stretched apart.
+        marked = _CODE_BREAK.sub("\\1\x00", markup.clean(node.text))
+        return "<code>" + "<wbr/>".join(map(_code_segment, marked.split("\x00"))) + "</code>"
 
     def _link(self, node: m.Link, in_link: bool) -> str:
         content = self._inlines(node.children, True)
         href = markup.safe_href(node.url)
         if in_link or not href:
             return content
-        if not content.strip():
-            content = markup.text(node.url.strip())
-        return f'<a href="{markup.attr(href)}">{content}</a>'
+        shown = inline_text(node.children).strip()
+        tip = " ".join(node.title.split())
+        title = f' title="{markup.attr(tip)}"' if tip else ""
+        words_only = all(isinstance(child, (m.Text, m.InlineCode)) for child in node.children)
+        if not content.strip() or (words_only and _is_address(shown, node.url)):
+            # An address as its own text is shortened as the source sites show it, and may
+            # break anywhere: a line must not stretch because a URL did not fit its end.
+            short = _short_address(node.url.strip() or shown)
+            return f'<a class="url" href="{markup.attr(href)}"{title}>{markup.text(short)}</a>'
+        return f'<a href="{markup.attr(href)}"{title}>{content}</a>'
 
     def _line_break(self, node: m.LineBreak, in_link: bool) -> str:
         return "<br/>"
@@ -380,7 +445,18 @@ class _ChapterRenderer:
         if converted is None:
             return f'<code class="tex">{markup.text(tex)}</code>'
         self.has_math = True
-        return converted
+        drawn = tex_to_svg(tex, display)
+        if drawn is None:
+            return converted
+        # Readers without MathML (Kindle among them) show the drawing named by ``altimg``.
+        number = self.formulas.setdefault(drawn.data, len(self.formulas))
+        if number == len(self.formula_images):
+            self.formula_images.append(drawn)
+        fallback = (
+            f' altimg="\x02{number}\x02" altimg-width="{drawn.width:.1f}px"'
+            f' altimg-height="{drawn.height:.1f}px" altimg-valign="{-drawn.depth:.1f}px"'
+        )
+        return converted.replace("<math", "<math" + fallback, 1)
 
     def _footnote_ref(self, node: m.FootnoteRef, in_link: bool) -> str:
         number = node.number
@@ -468,3 +544,76 @@ def _candidates(urls: tuple[str, ...]) -> tuple[str, ...]:
         if normalized:
             seen.setdefault(normalized, None)
     return tuple(seen)
+
+
+def _code_segment(segment: str) -> str:
+    """Return a piece of inline code between break points; a very long one may break anywhere."""
+    # A 32-digit number or a hash is not read as a word, and would stretch the line before it.
+    if max((len(word) for word in segment.split()), default=0) > LONG_CODE_WORD:
+        return f'<span class="long">{markup.text(segment)}</span>'
+    return markup.text(segment)
+
+
+def _heading_ranks(blocks: tuple[m.Block, ...]) -> dict[int, int]:
+    """Map each heading level the post uses to its XHTML level: the highest to 2, and so on."""
+    levels: set[int] = set()
+
+    def walk(items: tuple[m.Block, ...]) -> None:
+        for block in items:
+            if isinstance(block, m.Heading):
+                levels.add(block.level)
+            elif isinstance(block, m.BlockQuote):
+                walk(block.children)
+            elif isinstance(block, m.ListBlock):
+                for item in block.items:
+                    walk(item.children)
+
+    walk(blocks)
+    return {level: min(rank, 6) for rank, level in enumerate(sorted(levels), start=2)}
+
+
+def _comparable(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(c for c in text if c.isalnum())
+
+
+def _repeats_title(block: m.Block, title: str, *, loosely: bool) -> bool:
+    """Return whether ``block`` is a paragraph or heading that only says the post's title again.
+
+    ``loosely``: the question above the answers, which 知乎日报 words a little differently from
+    the title ("Apple" for "苹果").
+    """
+    if not isinstance(block, (m.Paragraph, m.Heading)):
+        return False
+    if any(not isinstance(node, (m.Text, m.Strong, m.Emphasis)) for node in block.children):
+        return False
+    said, wanted = _comparable(inline_text(block.children)), _comparable(title)
+    if not said or not wanted:
+        return False
+    if said == wanted:
+        return True
+    return loosely and difflib.SequenceMatcher(None, said, wanted).ratio() >= 0.75
+
+
+def _is_address(shown: str, url: str) -> bool:
+    """Return whether a link's text is an address (its own or another), not words."""
+    if shown == url.strip():
+        return True
+    return bool(re.fullmatch(r"(?:https?://|www\.)\S{12,}", shown))
+
+
+def _short_address(url: str) -> str:
+    """Return ``url`` without its scheme and ``www.``, cut to ``SHOWN_URL`` characters."""
+    shown = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.IGNORECASE)
+    if len(shown) > SHOWN_URL:
+        shown = shown[: SHOWN_URL - 1] + "…"
+    return shown
+
+
+def _image_placeholder(note: str, href: str | None, label: str) -> str:
+    """Return the box that stands for an image the book does not hold: what happened, a link."""
+    link = f'<a href="{markup.attr(href)}">{label}</a>' if href else label
+    return (
+        f'<div class="image-missing"><p class="image-note">{note}</p>'
+        f'<p class="image-link">{link}</p></div>\n'
+    )

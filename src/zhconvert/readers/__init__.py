@@ -8,22 +8,18 @@ front matter; the writers know nothing of readers.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from ..model import Block, Byline, Document, Footnote, Metadata, SourceInfo
+from ..model import Block, Document, Footnote, SourceInfo
 from ._decode import decode_post
-from ._frontmatter import parse_date, parse_front_matter, split_front_matter
-from ._safety import has_safe_scheme
+from ._frontmatter import derive_metadata, labels, parse_front_matter, split_front_matter
 
 __all__ = ["read_post"]
 
-_PLACEHOLDER_COVER = re.compile(r"picsum\.photos|zhihu\.com/equation", re.I)
 #: C0 controls other than tab, line feed and carriage return; DEL; C1 controls.
 _CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
-_WEB_URL = re.compile(r"https?://[^\s]", re.I)
-_WEB_SCHEMES = frozenset({"http", "https"})
 _HTML_START = re.compile(r"^\s*<(?:!doctype|!--|/?[a-zA-Z][a-zA-Z0-9-]*[\s/>])", re.I)
 
 
@@ -60,18 +56,38 @@ def _without_raw_blocks(body: str) -> str:
     return "".join(out)
 
 
-def _is_html_body(body: str) -> bool:
-    """Whether a body is HTML: every chunk between blank lines starts with a tag.
+#: A body that is one element: a feed's ``<div>…</div>`` wrapper around the whole post.
+_WRAPPED = re.compile(
+    r"^\s*<(div|section|article|main|body|html)\b[^>]*>.*</\1\s*>\s*$", re.IGNORECASE | re.DOTALL
+)
+#: What only a Markdown author writes: headings, list and quote markers, fences, emphasis,
+#: code spans, links and images, link definitions.
+_MARKDOWN_SYNTAX = re.compile(
+    r"^ {0,3}(?:\#{1,6}[ \t]|[-*+][ \t]|\d{1,9}[.)][ \t]|>|`{3}|~{3}|\[[^\]\n]+\]:)"
+    r"|\*\*|__|`[^`\n]+`|\]\(|!\[",
+    re.MULTILINE,
+)
 
-    That is CommonMark's own rule for HTML blocks, roughly: a hand-written Markdown post that
-    opens with ``<img>`` or holds an ``<!-- more -->`` marker has Markdown chunks too.
+
+def _is_html_body(body: str) -> bool:
+    """Whether a body is HTML rather than Markdown.
+
+    It is when every chunk between blank lines starts with a tag: CommonMark's own rule for
+    HTML blocks, roughly (a hand-written Markdown post that opens with ``<img>`` or holds an
+    ``<!-- more -->`` marker has Markdown chunks too). It is also when the body is one element
+    (a feed's ``<div>…</div>``) and its chunks of bare text hold no Markdown syntax: read as
+    Markdown, its text would come apart from its markup, and indented HTML inside it would
+    become code blocks of raw tags.
     """
     if not _HTML_START.match(body):
         return False
     # As in CommonMark, <pre>, <script>, <style>, <textarea> and comments run to their end
     # whatever blank lines they hold.
     flat = _without_raw_blocks(body)
-    return all(_CHUNK_START.match(chunk) for chunk in _BLANK_LINES.split(flat) if chunk.strip())
+    text = [c for c in _BLANK_LINES.split(flat) if c.strip() and not _CHUNK_START.match(c)]
+    if not text:
+        return True
+    return bool(_WRAPPED.match(flat)) and not any(_MARKDOWN_SYNTAX.search(c) for c in text)
 
 
 def _detect_newline(text: str) -> str:
@@ -134,15 +150,21 @@ def read_post(source: str | bytes, *, path: str | None = None, strict: bool = Fa
         from .html import read_html
 
         body_format = "html"
-        result = read_html(body)
+        result = read_html(
+            body,
+            categories=labels(mapping.get("categories")),
+            site=str(mapping.get("site") or mapping.get("author") or "").strip(),
+        )
         blocks, footnotes, page_url = result.blocks, result.footnotes, result.url
+        warnings.extend(result.warnings)
     else:
         from .markdown import read_markdown
 
         body_format = "markdown"
         blocks, footnotes = read_markdown(body)
 
-    meta = _metadata(mapping, blocks, page_url)
+    meta, meta_warnings = derive_metadata(mapping, blocks, page_url, path)
+    warnings.extend(meta_warnings)
     return Document(
         meta=meta,
         blocks=blocks,
@@ -157,81 +179,4 @@ def read_post(source: str | bytes, *, path: str | None = None, strict: bool = Fa
             path=path,
         ),
         warnings=tuple(warnings),
-    )
-
-
-def _strings(value: object) -> tuple[str, ...]:
-    if value is None or value == "":
-        return ()
-    if isinstance(value, str):
-        return (value.strip(),) if value.strip() else ()
-    if isinstance(value, Sequence):
-        return tuple(str(v).strip() for v in value if v is not None and str(v).strip())
-    return (str(value),)
-
-
-def _unescape_hexo(text: str) -> str:
-    return text.replace("&#123;", "{").replace("&#125;", "}")
-
-
-def _title(value: object) -> str:
-    title = _unescape_hexo(str(value).strip()) if value is not None else ""
-    # The feed generator wrote an ASCII "?" as "_"; only a trailing one is certainly that.
-    if title.endswith("_") and not title.endswith("__"):
-        title = title[:-1] + "?"
-    return title
-
-
-def _source(categories: tuple[str, ...], site: str) -> str:
-    if len(categories) >= 2:
-        last, parent = categories[-1], categories[-2]
-        return last if parent in last else f"{parent} {last}"
-    if categories:
-        return categories[0]
-    return site
-
-
-def _metadata(mapping: Mapping[str, Any], blocks: tuple[Block, ...], page_url: str) -> Metadata:
-    categories = _strings(mapping.get("categories"))
-    tags = _strings(mapping.get("tags"))
-    # A feed writes the site as the post's ``author``; zhconvert's normalized front matter
-    # writes ``site`` and the answer's ``author`` apart, and reads back the same.
-    site = str(mapping.get("site") or mapping.get("author") or "").strip()
-    authors: list[str] = []
-    answer_url = ""
-    for block in blocks:
-        if isinstance(block, Byline):
-            if block.author and block.author not in authors:
-                authors.append(block.author)
-            answer_url = answer_url or block.url
-    if not authors and mapping.get("site") and str(mapping.get("author") or "").strip():
-        authors.append(str(mapping["author"]).strip())
-    cover = ""
-    for key in ("headimg", "thumbnail", "cover"):
-        candidate = mapping.get(key)
-        if (
-            isinstance(candidate, str)
-            and candidate.strip()
-            # A cover is an image source to whoever reads the metadata: a web address or a
-            # path, never javascript: or data:.
-            and has_safe_scheme(candidate, _WEB_SCHEMES)
-            and not _PLACEHOLDER_COVER.search(candidate)
-        ):
-            cover = candidate.strip()
-            break
-    url = page_url or answer_url
-    for key in ("url", "link", "permalink"):
-        candidate = mapping.get(key)
-        if not url and isinstance(candidate, str) and _WEB_URL.match(candidate.strip()):
-            url = candidate.strip()
-    return Metadata(
-        title=_title(mapping.get("title")),
-        author="、".join(authors),
-        site=site,
-        date=parse_date(mapping.get("date")),
-        categories=categories,
-        tags=tags,
-        cover=cover,
-        source=_source(categories, site),
-        url=url,
     )

@@ -4,16 +4,48 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
+from pathlib import PurePath
 from typing import Any
 
 import yaml
 
 from ..errors import FrontMatterError
-from ..model import FrontMatter
+from ..model import (
+    Block,
+    Byline,
+    Emphasis,
+    FrontMatter,
+    Heading,
+    Inline,
+    InlineCode,
+    LineBreak,
+    Link,
+    Mention,
+    Metadata,
+    Paragraph,
+    Strikethrough,
+    Strong,
+    Subscript,
+    Superscript,
+    Text,
+    Underline,
+)
+from ._safety import has_safe_scheme
 
-__all__ = ["CHINA_TZ", "parse_date", "parse_front_matter", "split_front_matter"]
+__all__ = [
+    "CHINA_TZ",
+    "derive_metadata",
+    "is_placeholder",
+    "labels",
+    "parse_date",
+    "parse_front_matter",
+    "plausible_date",
+    "single_line",
+    "split_front_matter",
+]
 
 #: 知乎日报 writes naive times; the feed is in China Standard Time.
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "UTC+08:00")
@@ -247,3 +279,291 @@ def parse_date(value: object) -> dt.datetime | None:
     if result.tzinfo is None:
         result = result.replace(tzinfo=CHINA_TZ)
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Typed metadata
+
+#: Dates before this year are warned about (no post of the web archives is older).
+EARLIEST_PLAUSIBLE_YEAR = 1990
+#: Dates more than this far after the time of reading are warned about.
+LATEST_PLAUSIBLE_AHEAD = dt.timedelta(days=366)
+#: Titles taken from the body are cut at this many characters.
+TITLE_FROM_BODY_LENGTH = 50
+
+_PLACEHOLDER_COVER = re.compile(r"picsum\.photos|zhihu\.com/equation", re.I)
+_WEB_URL = re.compile(r"https?://[^\s]", re.I)
+_WEB_SCHEMES = frozenset({"http", "https"})
+#: Characters a title made only of is no title: punctuation, spaces, math and modifier symbols.
+_NOT_TITLE_CATEGORIES = ("P", "Z", "Sm", "Sk", "C")
+#: Open punctuation after which, and closing punctuation before which, a joined line needs no
+#: space.
+_OPENERS = "\"'“‘「『（(《【〈[{"
+_CLOSERS = "\"'”’」』）)》】〉]}，。！？、：；,.!?:;"
+#: A dash, en dash, em dash or bullet a category was meant to be a list item with.
+_LIST_MARK = re.compile(r"^[-–—―‒•·]+\s+")
+#: "作者：某某" (also 撰文, 文, 原作者) in the first lines of a body.
+_BODY_AUTHOR = re.compile(
+    r"(?:^|[\s，,。；;（(|｜])(?:原作者|作者|撰文|文)\s*[:：/／|｜]\s*"
+    r"(?P<name>[^\s，,。；;：:|｜（）()\"“”@][^，,。；;|｜（）()\"“”\n]{0,29}?)"
+    r"\s*(?=$|[，,。；;|｜（(\n])"
+)
+#: 知乎's answer header: "某某的回答" on a line of its own.
+_ANSWER_BY = re.compile(r"^(?P<name>\S.{0,29}?)的回答$")
+#: A title ending in a quoted part: `@name "what was posted"`.
+_QUOTED_END = re.compile(r'(?s)(.*?)"([^"]*)"')
+#: A social post's RSSHub title: ``@handle "what was posted"``.
+_HANDLE_TITLE = re.compile(r'^@(?P<handle>[\w.-]+(?:@[\w.-]+)?)\s+"')
+
+
+def _flatten(value: object) -> list[str]:
+    """Return the strings a YAML value holds, nested lists and mappings flattened in order."""
+    out: list[str] = []
+    stack: list[object] = [value]
+    while stack:
+        item = stack.pop()
+        if item is None:
+            continue
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, Mapping):
+            pairs: list[object] = []
+            for key, val in item.items():
+                pairs.extend((key, val))
+            stack.extend(reversed(pairs))
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(reversed(list(item)))
+        else:
+            out.append(str(item))
+    return out
+
+
+def labels(value: object) -> tuple[str, ...]:
+    """Return categories or tags as plain strings, nesting flattened, each once.
+
+    `` -  - news`` (a list in a list) and ``— news`` (a dash YAML does not take for one) are
+    both the label ``news``.
+    """
+    # a dict keeps the order and finds repeats in constant time (a front matter may hold 100,000)
+    seen: dict[str, None] = {}
+    for raw in _flatten(value):
+        text = _LIST_MARK.sub("", " ".join(raw.split()))
+        if text:
+            seen.setdefault(text, None)
+    return tuple(seen)
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F", "H") and not (
+        "\uac00" <= char <= "\ud7a3" or "\u1100" <= char <= "\u11ff"  # Hangul has spaces
+    )
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Join a title's lines the way CSS joins lines of text.
+
+    No space between two wide characters (Chinese, Japanese) nor inside quotes and brackets;
+    one space otherwise.
+    """
+    pieces: list[str] = []
+    previous = ""  # the text so far ends with this line
+    for line in lines:
+        if pieces:
+            left, right = previous[-1], line[0]
+            before = previous[-2] if len(previous) > 1 else (" " if len(pieces) == 1 else "x")
+            opening = left in _OPENERS and (before.isspace() or left not in "\"'")
+            if not (opening or right in _CLOSERS or (_is_wide(left) and _is_wide(right))):
+                pieces.append(" ")
+        pieces.append(line)
+        previous = line
+    return "".join(pieces)
+
+
+def single_line(text: str) -> str:
+    """Return ``text`` on one line, its whitespace runs made single spaces."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return _join_lines([line for line in lines if line])
+
+
+def is_placeholder(title: str) -> bool:
+    """Return whether a title holds nothing but punctuation, spaces and symbols like ``-``."""
+    return not any(
+        not unicodedata.category(char).startswith(_NOT_TITLE_CATEGORIES) for char in title
+    )
+
+
+def _unescape_hexo(text: str) -> str:
+    return text.replace("&#123;", "{").replace("&#125;", "}")
+
+
+def _title(value: object) -> str:
+    if value is None or isinstance(value, (Mapping, list, tuple, set, frozenset)):
+        return ""
+    title = single_line(_unescape_hexo(str(value)))
+    # The feed generator wrote an ASCII "?" as "_"; only a trailing one is certainly that.
+    if title.endswith("_") and not title.endswith("__"):
+        title = title[:-1] + "?"
+    quoted = _QUOTED_END.fullmatch(title)
+    if quoted and quoted.group(2).strip() and quoted.group(2) != quoted.group(2).strip():
+        # `@name "\nwhat was posted\n"`: the quotes held the post's own line breaks
+        title = f'{quoted.group(1)}"{quoted.group(2).strip()}"'
+    return title
+
+
+def _inline_lines(inlines: tuple[Inline, ...], limit: int) -> list[str]:
+    """Return the first ``limit`` lines of inline text (a paragraph may hold thousands)."""
+    lines: list[list[str]] = [[]]
+    stack = [iter(inlines)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+        elif isinstance(node, (Text, InlineCode)):
+            lines[-1].append(node.text)
+        elif isinstance(node, Mention):
+            lines[-1].append("@" + node.name)
+        elif isinstance(node, LineBreak):
+            if len(lines) == limit:
+                break
+            lines.append([])
+        elif isinstance(
+            node, (Strong, Emphasis, Underline, Strikethrough, Superscript, Subscript, Link)
+        ):
+            stack.append(iter(node.children))
+    return ["".join(parts) for parts in lines]
+
+
+def _body_lines(blocks: tuple[Block, ...], limit: int) -> list[str]:
+    """Return the first ``limit`` lines of text of the body's headings and paragraphs."""
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            lines.append(single_line("\n".join(_inline_lines(block.children, limit))))
+        elif isinstance(block, Paragraph):
+            text = _inline_lines(block.children, limit - len(lines))
+            lines.extend(" ".join(line.split()) for line in text)
+        if len(lines) >= limit:
+            break
+    return [line for line in lines[:limit] if line]
+
+
+def _cut(text: str, length: int = TITLE_FROM_BODY_LENGTH) -> str:
+    return text if len(text) <= length else text[:length].rstrip() + "…"
+
+
+def _fallback_title(
+    blocks: tuple[Block, ...], path: str | None, source: str, date: dt.datetime | None
+) -> str:
+    """Return a title for a post whose own is blank or a placeholder.
+
+    The first heading or line of the body, else the file's name, else the feed and the day: the
+    first of them that is not a placeholder itself.
+    """
+    for line in _body_lines(blocks, 20):
+        if not is_placeholder(line):
+            return _cut(line)
+    if path:
+        stem = PurePath(path).stem
+        if stem and not is_placeholder(stem):
+            return single_line(stem)
+    return " ".join(part for part in (source, date.date().isoformat() if date else "") if part)
+
+
+def _body_author(blocks: tuple[Block, ...]) -> str:
+    for line in _body_lines(blocks, 6):
+        match = _BODY_AUTHOR.search(line) or _ANSWER_BY.match(line)
+        if match and not _WEB_URL.match(match.group("name")):
+            return match.group("name").strip()
+    return ""
+
+
+def _source(categories: tuple[str, ...], site: str) -> str:
+    if len(categories) >= 2:
+        last, parent = categories[-1], categories[-2]
+        return last if parent in last else f"{parent} {last}"
+    if categories:
+        return categories[0]
+    return site
+
+
+def plausible_date(date: dt.datetime, now: dt.datetime | None = None) -> bool:
+    """Return whether ``date`` is after 1989 and at most about a year after ``now``."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return date.year >= EARLIEST_PLAUSIBLE_YEAR and date <= now + LATEST_PLAUSIBLE_AHEAD
+
+
+def derive_metadata(
+    mapping: Mapping[str, Any],
+    blocks: tuple[Block, ...],
+    page_url: str = "",
+    path: str | None = None,
+) -> tuple[Metadata, tuple[str, ...]]:
+    """Return the typed metadata of a post, with warnings about values kept though odd."""
+    warnings: list[str] = []
+    categories = labels(mapping.get("categories"))
+    tags = labels(mapping.get("tags"))
+    authors: list[str] = []
+    answer_url = ""
+    for block in blocks:
+        # A byline is the reader's (or a site rule's) word on who wrote what follows.
+        if isinstance(block, Byline):
+            if block.author and block.author not in authors:
+                authors.append(block.author)
+            answer_url = answer_url or block.url
+    # A feed writes the site as the post's ``author`` (then it is one of the categories, or the
+    # body names the person); zhconvert's normalized front matter writes ``site`` and
+    # ``author`` apart. Any other ``author`` names the person.
+    named = "、".join(labels(mapping.get("author")))  # a list of authors is read too
+    site = "、".join(labels(mapping.get("site")))
+    if not site and named and (named in categories or authors):
+        site, named = named, ""
+    if not authors and named:
+        authors.append(named)
+    title = _title(mapping.get("title"))
+    if not authors:
+        handle = _HANDLE_TITLE.match(title)
+        body_author = _body_author(blocks)
+        if body_author:
+            authors.append(body_author)
+        elif handle:
+            authors.append("@" + handle.group("handle"))
+    date = parse_date(mapping.get("date"))
+    source = _source(categories, site)
+    if mapping and (not title or is_placeholder(title)):
+        # Only a post with front matter: a bare document's title is in its body already.
+        title = _fallback_title(blocks, path, source, date) or title
+    if date is not None and not plausible_date(date):
+        warnings.append(
+            f"the date {date.date().isoformat()} is implausible (before {EARLIEST_PLAUSIBLE_YEAR} "
+            "or more than a year from now); kept as it is"
+        )
+    cover = ""
+    for key in ("headimg", "thumbnail", "cover"):
+        candidate = mapping.get(key)
+        if (
+            isinstance(candidate, str)
+            and candidate.strip()
+            # A cover is an image source to whoever reads the metadata: a web address or a
+            # path, never javascript: or data:.
+            and has_safe_scheme(candidate, _WEB_SCHEMES)
+            and not _PLACEHOLDER_COVER.search(candidate)
+        ):
+            cover = candidate.strip()
+            break
+    url = page_url or answer_url
+    for key in ("url", "link", "permalink"):
+        candidate = mapping.get(key)
+        if not url and isinstance(candidate, str) and _WEB_URL.match(candidate.strip()):
+            url = candidate.strip()
+    meta = Metadata(
+        title=title,
+        author="、".join(authors),
+        site=site,
+        date=date,
+        categories=categories,
+        tags=tags,
+        cover=cover,
+        source=source,
+        url=url,
+    )
+    return meta, tuple(warnings)

@@ -3,19 +3,28 @@
 The document model is zhconvert's allow-list: a reader can only build the kinds it defines, and
 no kind holds raw markup, so a tag or attribute a reader does not turn into one is gone. What is
 left to decide is which content to read as text (not a script's) and which addresses to keep
-(not ``javascript:``); both readers ask here.
+(not ``javascript:``); both readers ask here. The HTML reader also caps the attributes of each
+element here before libxml2 sees them (``cap_attributes``): libxml2 takes quadratic time on
+an element with very many.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Final
 
 __all__ = [
     "DROPPED_TAGS",
     "LINK_SCHEMES",
+    "MAX_ATTRIBUTES",
+    "MAX_DECODING_ROUNDS",
+    "SCRIPT_SCHEMES",
+    "cap_attributes",
+    "decoded_address",
     "has_safe_scheme",
     "resolve_control_references",
+    "url_scheme",
     "without_controls",
 ]
 
@@ -64,18 +73,55 @@ DROPPED_TAGS: Final = frozenset(
 #: makes a link its text alone. Addresses without a scheme (relative ones) are kept.
 LINK_SCHEMES: Final = frozenset({"http", "https", "mailto", "ftp"})
 
+#: Schemes that run code or open a document of their own in a browser: what a value that is
+#: not plainly an address (text with spaces in front matter) still may not start with.
+SCRIPT_SCHEMES: Final = frozenset({"javascript", "vbscript", "data", "livescript", "mocha"})
+
+#: How many times an address is decoded at most. Renderers and browsers decode a reference two
+#: or three times between them (Markdown, then HTML); no real address is encoded deeper.
+MAX_DECODING_ROUNDS: Final = 8
+
 _NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 
 
-def has_safe_scheme(url: str, schemes: frozenset[str] = LINK_SCHEMES) -> bool:
-    """Return whether ``url`` has no scheme or one of ``schemes``.
+def decoded_address(url: str) -> str | None:
+    """Return ``url`` with its character references decoded until none is left.
+
+    A Markdown renderer decodes ``&#x6A;`` in a link, and Python-Markdown or Hexo's marked leave
+    it for the browser, which decodes it again: the address that is finally followed is the
+    fully decoded one. None when it is still encoded after ``MAX_DECODING_ROUNDS`` rounds.
+    """
+    for _ in range(MAX_DECODING_ROUNDS):
+        decoded = html.unescape(url)
+        if decoded == url:
+            return url
+        url = decoded
+    return url if html.unescape(url) == url else None
+
+
+def url_scheme(url: str) -> str | None:
+    """Return the scheme a browser finally gives ``url`` (lower case, "" for none), or None.
 
     Browsers ignore blanks and control characters anywhere in a URL's scheme (``java\\tscript:``)
-    and its case, so the check does too.
+    and its case, and character references are decoded first (``&#x6A;avascript:``). None for
+    an address still encoded after ``MAX_DECODING_ROUNDS`` rounds: nothing to trust.
     """
-    match = _SCHEME.match(_NOISE.sub("", url).lower())
-    return match is None or match.group(1) in schemes
+    decoded = decoded_address(url)
+    if decoded is None:
+        return None
+    match = _SCHEME.match(_NOISE.sub("", decoded).lower())
+    return match.group(1) if match else ""
+
+
+def has_safe_scheme(url: str, schemes: frozenset[str] = LINK_SCHEMES) -> bool:
+    """Return whether ``url`` has no scheme or one of ``schemes``, once decoded as a browser would.
+
+    Every writer and both readers judge addresses here, so that a link is kept or dropped the
+    same way whatever the format.
+    """
+    scheme = url_scheme(url)
+    return scheme is not None and (scheme == "" or scheme in schemes)
 
 
 #: C0 controls other than tab, line feed, form feed and carriage return (HTML's whitespace), DEL
@@ -113,3 +159,150 @@ def resolve_control_references(html: str) -> str:
     other controls nothing; every other reference is left for the parser.
     """
     return _NUMERIC_REFERENCE.sub(_reference, html) if "&#" in html else html
+
+
+#: Attributes one element keeps at most. libxml2 compares each attribute with every earlier one
+#: of its element, so an element with 200,000 took 70 s; real markup has a dozen.
+MAX_ATTRIBUTES: Final = 100
+
+# How libxml2 (2.14, an HTML5 tokenizer) splits markup, as far as it matters here: where tags,
+# comments and raw text begin and end, and what one attribute is. A quote, a comment or a
+# script read differently would let a tag through uncounted, so each is read as libxml2 does.
+_SPACE = "\t\n\f\r "
+# A name (it may begin with "="), then maybe "=" and a value; a quote never closed runs to the
+# end, as the tag then does.
+_ATTRIBUTE = (
+    f"[{_SPACE}/]*[^{_SPACE}/>][^{_SPACE}/>=]*"
+    f"""(?:[{_SPACE}]*=[{_SPACE}]*(?:"[^"]*(?:"|\\Z)|'[^']*(?:'|\\Z)|[^{_SPACE}>]*))?"""
+)
+# The next markup at a "<": a start or end tag with its first MAX_ATTRIBUTES attributes (and in
+# "more" the next one, if there is one), a comment, or a bogus comment ("<!x", "<?", "</1").
+# Greedy, with nothing after the attributes that can fail: no backtracking. A "<" that opens
+# nothing, and a bare end tag ("</p>", half the tags), are passed over by the search itself.
+_MARKUP = re.compile(
+    f"<(?!/[A-Za-z][^{_SPACE}/<>]*>)(?:(?P<tag>/?[A-Za-z][^{_SPACE}/>]*)(?:{_ATTRIBUTE}){{0,{MAX_ATTRIBUTES}}}"
+    f"(?:(?=(?P<more>{_ATTRIBUTE})))?(?P<tail>[{_SPACE}/]*)(?P<close>>?)"
+    "|(?P<comment>!--)|(?P<nothing>/>)|(?P<bogus>[!?/]))"
+)
+_MORE_ATTRIBUTES = re.compile(f"(?:{_ATTRIBUTE})*")
+_COMMENT_END = re.compile(r"--!?>")
+_TAG_TAIL = re.compile(f"[{_SPACE}/]*")
+# Elements whose content is text up to their own end tag.
+_RAW_TEXT = frozenset(["style", "xmp", "iframe", "noembed", "noframes", "textarea", "title"])
+_raw_ends: dict[str, re.Pattern[str]] = {}
+
+
+def _raw_end(name: str) -> re.Pattern[str]:
+    pattern = _raw_ends.get(name)
+    if pattern is None:
+        pattern = re.compile(f"</{name}[{_SPACE}/>]", re.IGNORECASE)
+        _raw_ends[name] = pattern
+    return pattern
+
+
+_SCRIPT_DATA = re.compile(f"<!--|</script[{_SPACE}/>]", re.IGNORECASE)
+_SCRIPT_ESCAPED = re.compile(f"-->|</script[{_SPACE}/>]|<script[{_SPACE}/>]", re.IGNORECASE)
+_SCRIPT_DOUBLE_ESCAPED = re.compile(f"-->|</script[{_SPACE}/>]", re.IGNORECASE)
+
+
+def _script_end(html: str, position: int) -> int:
+    """Return where a script's text that begins at ``position`` ends (its end tag, or the end).
+
+    HTML's rules: ``<!--`` in a script "escapes" it, and an escaped ``<script>`` makes the next
+    ``</script>`` part of the text (libxml2 follows them).
+    """
+    state = _SCRIPT_DATA
+    while True:
+        found = state.search(html, position)
+        if found is None:
+            return len(html)
+        token = found.group(0).lower()
+        if state is _SCRIPT_DATA:
+            if token.startswith("</"):
+                return found.start()
+            state, position = _SCRIPT_ESCAPED, found.start() + 2  # "<!-->" ends it at once
+        elif token == "-->":
+            state, position = _SCRIPT_DATA, found.end()
+        elif state is _SCRIPT_ESCAPED:
+            if token.startswith("</"):
+                return found.start()
+            state, position = _SCRIPT_DOUBLE_ESCAPED, found.end() - 1
+        else:  # double escaped: "</script>" goes back to escaped
+            state, position = _SCRIPT_ESCAPED, found.end() - 1
+
+
+# A "<" and a name followed by more than MAX_ATTRIBUTES attributes, wherever it stands (in a
+# comment or a script too): every element the full pass below would cap starts with one, so a
+# document without one needs no pass. Each attribute is taken whole, as the greedy pass takes
+# it (a lookahead and its backreference make an atomic group): linear, no backtracking into a
+# name to split it.
+_HEAVY_TAG = re.compile(
+    f"<[A-Za-z][^{_SPACE}/>]*(?:(?=(?P<attribute>{_ATTRIBUTE}))(?P=attribute)){{{MAX_ATTRIBUTES + 1}}}"
+)
+
+
+def cap_attributes(html: str) -> str:
+    """Return ``html`` with at most ``MAX_ATTRIBUTES`` attributes per element (the first ones)."""
+    if _HEAVY_TAG.search(html) is None:
+        return html  # nearly every post: no element comes near the cap
+    drops: list[tuple[int, int]] = []
+    size = len(html)
+    position = 0
+    search = _MARKUP.search
+    # Each step moves forward past what it read: one pass, whatever is left open.
+    while True:
+        found = search(html, position)
+        if found is None:
+            break
+        tag = found.group("tag")
+        if tag is None:
+            start = found.start()
+            if found.group("comment"):
+                if html.startswith(">", start + 4):  # "<!-->": an empty comment
+                    position = start + 5
+                elif html.startswith("->", start + 4):  # "<!--->"
+                    position = start + 6
+                else:
+                    end = _COMMENT_END.search(html, start + 4)
+                    position = end.end() if end else size
+            elif found.group("nothing"):  # "</>"
+                position = found.end()
+            else:  # a doctype, CDATA, "<?", "</" and no name: a comment to the next ">"
+                end_at = html.find(">", found.end())
+                position = end_at + 1 if end_at >= 0 else size
+            continue
+        if found.group("more") is None:
+            tail_start, tail_end = found.span("tail")
+            closed = bool(found.group("close"))
+        else:
+            rest = _MORE_ATTRIBUTES.match(html, found.start("more"))
+            assert rest is not None  # it matches the empty string
+            if tag[0] != "/":  # an end tag's attributes are read, then forgotten
+                drops.append((found.start("more"), rest.end()))
+            tail = _TAG_TAIL.match(html, rest.end())
+            assert tail is not None
+            tail_start, tail_end = tail.span()
+            closed = html.startswith(">", tail_end)
+        if not closed:
+            break  # a tag cut short by the end: libxml2 drops it with the rest
+        position = tail_end + 1
+        # Only "/" right before ">" closes an element at once ("<script/>" holds no text).
+        if tag[0] == "/" or (tail_end > tail_start and html[tail_end - 1] == "/"):
+            continue
+        name = tag.lower()
+        if name == "script":
+            position = _script_end(html, position)
+        elif name in _RAW_TEXT:
+            end = _raw_end(name).search(html, position)
+            position = end.start() if end else size
+        elif name == "plaintext":
+            break  # the rest is text
+    if not drops:
+        return html
+    out = []
+    last = 0
+    for drop_start, drop_end in drops:
+        out.append(html[last:drop_start])
+        last = drop_end
+    out.append(html[last:])
+    return "".join(out)

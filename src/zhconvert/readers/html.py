@@ -1,11 +1,16 @@
-"""The HTML body reader, with Zhihu's site rules.
+"""The generic web reader: any site's HTML body to the document model.
 
 The body is parsed with lxml's HTML parser (libxml2; the same tree builder bs4 uses with
 ``"lxml"``, without bs4's per-node overhead) and walked once. Dispatch is by tag through two
-tables, ``_BLOCK_TAGS`` and ``_INLINE_TAGS``, plus ``_CLASS_HANDLERS`` for Zhihu's page skeleton
-(``div.answer``, ``div.view-more``...). The fallback for a tag in neither table: its children are
-read as if it were not there (so unknown wrappers never lose text), except for the tags in
-``_DROPPED_TAGS`` (scripts, styles, forms, embedded objects), which are dropped whole.
+tables, ``_BLOCK_TAGS`` and ``_INLINE_TAGS``, plus ``_CLASS_HANDLERS`` for highlighters' markup.
+The fallback for a tag in neither table: its children are read as if it were not there (so
+unknown wrappers never lose text), except for the tags in ``_DROPPED_TAGS`` (scripts, styles,
+forms, embedded objects), which are dropped whole.
+
+What one site family does differently lives in a site rule (``readers.sites``): the rules that
+claim a post add class handlers and inline handlers to the tables for that read, selectors of
+chrome to drop, image attributes and redirector hosts. A rule that raises is caught here: the
+element is read generically and the document gets a warning.
 
 Block-level things met inside running text (a link card inside ``<p>``, a figure inside a link)
 are hoisted: the paragraph is split around them, so the document keeps its closed shape.
@@ -16,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 from lxml import etree
 
@@ -28,7 +32,6 @@ from ..model import (
     Emphasis,
     Figure,
     Footnote,
-    FootnoteRef,
     Heading,
     Inline,
     InlineCode,
@@ -54,10 +57,12 @@ from ..model import (
     VideoCard,
     merge_texts,
 )
+from . import _links
 from ._safety import DROPPED_TAGS as _DROPPED_TAGS
-from ._safety import has_safe_scheme, resolve_control_references
+from ._safety import cap_attributes, resolve_control_references
+from .sites import Post, SiteRule, all_rules, rules_for, selector_xpath
 
-__all__ = ["HtmlBody", "read_html", "unwrap_redirect"]
+__all__ = ["HtmlBody", "WebReader", "read_html", "unwrap_redirect"]
 
 Piece = Inline | Block
 
@@ -209,6 +214,42 @@ _HTML_TAGS = frozenset(
         "xmp",
     ]
 )
+#: MathML's elements, which KaTeX and MathJax write inside <math> (its TeX annotation is read).
+_MATHML_TAGS = frozenset(
+    [
+        "annotation",
+        "annotation-xml",
+        "semantics",
+        "mrow",
+        "mi",
+        "mn",
+        "mo",
+        "ms",
+        "mtext",
+        "mspace",
+        "msup",
+        "msub",
+        "msubsup",
+        "mfrac",
+        "msqrt",
+        "mroot",
+        "mstyle",
+        "merror",
+        "mpadded",
+        "mphantom",
+        "mfenced",
+        "menclose",
+        "munder",
+        "mover",
+        "munderover",
+        "mmultiscripts",
+        "mtable",
+        "mtr",
+        "mtd",
+        "mlabeledtr",
+        "maction",
+    ]
+)
 _TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)")
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9:_-]*)")
 _WS = re.compile(r"[ \t\n\r\f]+")
@@ -217,7 +258,6 @@ _CJK = (
     "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 )
 _CJK_NEWLINE = re.compile(rf"(?<=[{_CJK}])[ \t\r\f]*\n[ \t\n\r\f]*(?=[{_CJK}])")
-_ANSWER_HEADER = re.compile(r"^\s*(\S.{0,60}?)\s*的回答\s*$")
 
 _PARSER = etree.HTMLParser(
     recover=True,
@@ -236,17 +276,19 @@ class HtmlBody:
     blocks: tuple[Block, ...]
     footnotes: tuple[Footnote, ...]
     url: str = ""
+    warnings: tuple[str, ...] = ()
 
 
-def read_html(html: str) -> HtmlBody:
-    """Read an HTML body into blocks."""
-    return _Reader().read(html)
+def read_html(html: str, *, categories: tuple[str, ...] = (), site: str = "") -> HtmlBody:
+    """Read an HTML body into blocks, with the site rules that claim it."""
+    rules = rules_for(Post(html, categories, site))
+    return WebReader(rules).read(html)
 
 
 def _is_tag_name(name: str) -> bool:
     name = name.lower()
     # Custom elements (their names have a hyphen) are tags too; code never looks like that.
-    return name in _HTML_TAGS or ("-" in name and not name.endswith("-"))
+    return name in _HTML_TAGS or name in _MATHML_TAGS or ("-" in name and not name.endswith("-"))
 
 
 def _escape_bogus_tags(html: str) -> str:
@@ -360,46 +402,87 @@ def _int(value: str | None) -> int | None:
     return number if number > 0 else None
 
 
+_redirects: dict[str, str] | None = None
+
+
+def _redirect_table() -> dict[str, str]:
+    """Return redirector host -> target parameter, from every site rule."""
+    global _redirects
+    if _redirects is None:
+        _redirects = {host: key for rule in all_rules() for host, key in rule.redirects.items()}
+    return _redirects
+
+
 def unwrap_redirect(href: str) -> str:
-    """Return the target of a ``link.zhihu.com/?target=`` redirect (decoded once or twice).
+    """Return where a known redirector's link (``link.zhihu.com/?target=``...) goes.
 
-    Any other URL comes back unchanged; so does a redirect with an empty target.
+    Any other URL comes back unchanged; so does a redirect with an empty target. The table is
+    ``_links.REDIRECTORS`` plus the hosts site rules declare.
     """
-    try:
-        parts = urlsplit(href)
-    except ValueError:
-        return href
-    if parts.hostname != "link.zhihu.com":
-        return href
-    targets = parse_qs(parts.query).get("target")
-    if not targets or not targets[0].strip():
-        return href
-    target = targets[0].strip()
-    for _ in range(3):  # encoded twice in the wild; a bound keeps hostile input cheap
-        if re.match(r"(?i)^[a-z][a-z0-9+.-]*%3a", target):
-            target = unquote(target)
-        else:
-            break
-    if not re.match(r"(?i)^[a-z][a-z0-9+.-]*:", target):
-        return href  # not a URL after all: the redirect itself is the best link there is
-    return target
+    return _links.unwrap_redirect(href, _redirect_table())
 
 
-def _clean_url(raw: str | None) -> str | None:
-    """Return a safe absolute-or-relative URL, or None for a dangerous or empty one."""
+def _clean_url(raw: str | None, text: str | None = None) -> str | None:
+    """Return a safe absolute-or-relative URL, or None for a dangerous or empty one.
+
+    Redirects are unwrapped and tracking parameters dropped; ``text`` is a link's visible text
+    (followed instead of a redirector when it is itself an address).
+    """
     if not raw:
         return None
-    url = raw.strip()
-    if not url:
+    return _links.clean_link(raw, text, redirects=_redirect_table())
+
+
+#: An address that names its scheme (``data:``, ``http:``…), as opposed to a relative one.
+_SCHEME_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _list_start(value: str | None) -> int:
+    """Return an ``<ol start>`` as a Markdown list can write it (0 to 999,999,999), else 1."""
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return 1
+    return number if 0 <= number <= 999_999_999 else 1
+
+
+_DESCRIPTOR = re.compile(r"\d+(?:\.\d+)?[wx]")
+
+
+def _best_of_srcset(value: str) -> str | None:
+    """Return the largest image of a ``srcset`` (by its ``w`` or ``x`` descriptor)."""
+    best: tuple[float, str] | None = None
+    url: str | None = None
+    size = 1.0
+    for token in value.split():
+        comma = token.endswith(",")
+        token = token.rstrip(",")
+        if url is None:
+            url, size = token, 1.0
+        elif _DESCRIPTOR.fullmatch(token):
+            size = float(token[:-1])
+        if comma and url:
+            best = (size, url) if best is None or size > best[0] else best
+            url = None
+    if url:
+        best = (size, url) if best is None or size > best[0] else best
+    return best[1] if best else None
+
+
+def embed_url(el: etree._Element) -> str | None:
+    """Return the web address an ``<iframe>``, ``<video>`` or ``<audio>`` plays, or None."""
+    raw = el.get("src") or el.get("data-src")
+    if not raw:
+        source = next((s for s in el.iter("source") if s.get("src")), None)
+        raw = source.get("src") if source is not None else None
+    url = _clean_url(raw)
+    if url is None or not url.lower().startswith(("http://", "https://")):
         return None
-    if url.startswith("//"):
-        url = "https:" + url
-    url = unwrap_redirect(url)
-    return url if has_safe_scheme(url) else None
+    return url
 
 
 def _image_url(raw: str | None) -> str | None:
-    url = _clean_url(raw)
+    url = _links.clean_image_url(raw, redirects=_redirect_table()) if raw else None
     if url is None or not url.lower().startswith(("http://", "https://")):
         return None
     return url
@@ -477,18 +560,119 @@ _BLOCK_TYPES = (
 )
 
 
-class _Reader:
-    def __init__(self) -> None:
+_Handler = Callable[["WebReader", etree._Element], list[Block]]
+_InlineHandler = Callable[["WebReader", etree._Element], list[Piece]]
+_Override = Callable[["WebReader", etree._Element], "list[Piece] | None"]
+
+
+class _Tables:
+    """The handler tables and drop selector of one set of site rules (built once per set)."""
+
+    def __init__(self, rules: tuple[SiteRule, ...]) -> None:
+        self.class_handlers: dict[str, _Handler] = dict(_CLASS_HANDLERS)
+        self.overrides: dict[str, list[_Override]] = {}
+        image_attributes: list[str] = []
+        caption_attributes: list[str] = []
+        drops: list[str] = []
+        for rule in rules:
+            for cls, method in rule.block_classes.items():
+                self.class_handlers[cls] = _guard_block(rule, getattr(rule, method))
+            for tag, method in rule.inline_tags.items():
+                self.overrides.setdefault(tag, []).append(
+                    _guard_inline(rule, getattr(rule, method))
+                )
+            image_attributes.extend(a for a in rule.image_attributes if a not in image_attributes)
+            caption_attributes.extend(rule.caption_attributes)
+            drops.extend(rule.drop)
+        image_attributes.extend(a for a in _IMAGE_ATTRIBUTES if a not in image_attributes)
+        self.image_attributes = tuple(image_attributes)
+        self.caption_attributes = (*caption_attributes, *_CAPTION_ATTRIBUTES)
+        self.drop = etree.XPath(selector_xpath(drops)) if drops else None
+
+
+def _guard_block(rule: SiteRule, method: Callable[..., list[Block]]) -> _Handler:
+    def handler(reader: WebReader, el: etree._Element) -> list[Block]:
+        try:
+            return method(reader, el)
+        except Exception as exc:  # odd markup must cost the rule, never the document
+            reader.rule_failed(rule, el, exc)
+            return reader.generic_block(el)
+
+    return handler
+
+
+def _guard_inline(rule: SiteRule, method: Callable[..., list[Piece] | None]) -> _Override:
+    def handler(reader: WebReader, el: etree._Element) -> list[Piece] | None:
+        try:
+            return method(reader, el)
+        except Exception as exc:  # odd markup must cost the rule, never the document
+            reader.rule_failed(rule, el, exc)
+            return None
+
+    return handler
+
+
+_tables: dict[tuple[SiteRule, ...], _Tables] = {}
+
+
+class WebReader:
+    """The generic web reader, with the handlers of the site rules that claimed the post.
+
+    Site rules call back into it: ``flow`` (an element's children as blocks),
+    ``inline_children``, ``link``, ``card``, ``img`` and ``warn``.
+    """
+
+    def __init__(self, rules: tuple[SiteRule, ...] = ()) -> None:
+        self.rules = rules
+        tables = _tables.get(rules)
+        if tables is None:
+            tables = _tables[rules] = _Tables(rules)
+        self.tables = tables
         self.footnotes: dict[int, Footnote] = {}
         self.page_url = ""
+        self.warnings: list[str] = []
+        self.source = ""
+        self._closed_tags: frozenset[str] | None = None
         # Fallback URLs and sizes of images, for a lone image that becomes a Figure.
         self.image_info: dict[str, tuple[tuple[str, ...], int | None, int | None]] = {}
+
+    def closed_tags(self) -> frozenset[str]:
+        """Return the names of the tags the source closes somewhere (``</dir>``)."""
+        if self._closed_tags is None:
+            names = set(_CLOSING_TAG.findall(self.source))
+            self._closed_tags = frozenset(name.lower() for name in names)
+        return self._closed_tags
+
+    def warn(self, message: str) -> None:
+        """Record a warning on the document (once per message)."""
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def rule_failed(self, rule: SiteRule, el: etree._Element, exc: Exception) -> None:
+        """Record that ``rule`` failed on ``el``, which is then read generically."""
+        tag = el.tag if isinstance(el.tag, str) else "?"
+        self.warn(
+            f"site rule {rule.name!r} failed on a <{tag}> ({type(exc).__name__}: {exc}); "
+            "read it as plain web HTML"
+        )
+
+    def generic_block(self, el: etree._Element) -> list[Block]:
+        """Read ``el`` as blocks without any site rule's class handler."""
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        handler = _BLOCK_TAGS.get(tag)
+        if handler is not None:
+            return handler(self, el)
+        pieces = self.inline(el, tag)
+        blocks: list[Block] = []
+        self.flush(pieces, blocks)
+        return blocks
 
     # -- entry ----------------------------------------------------------------------------
 
     def read(self, html: str) -> HtmlBody:
         source = html.replace("&#123;", "{").replace("&#125;", "}")
-        source = _escape_bogus_tags(resolve_control_references(source))
+        source = cap_attributes(_escape_bogus_tags(resolve_control_references(source)))
+        self.source = source
         root = _parse(source)
         # Real posts nest a dozen levels: the tags are counted only where the tree is deep (and
         # libxml2 stops at 256 levels, dropping what lies below), and the capped source is read
@@ -496,13 +680,25 @@ class _Reader:
         if root is not None and _TOO_DEEP(root):
             root = _parse(_cap_nesting(source))
         body = root.find("body") if root is not None else None
+        if body is not None:
+            hidden = _hidden_xpath(source)
+            if hidden is not None:
+                _hide(hidden(body))
+            if self.tables.drop is not None:
+                _hide(self.tables.drop(body))
         blocks = self.flow(body) if body is not None else []
-        if blocks and isinstance(blocks[0], Paragraph):
-            match = _ANSWER_HEADER.match(_plain(blocks[0].children))
-            if match and all(isinstance(c, (Text, LineBreak)) for c in blocks[0].children):
-                blocks[0] = Byline(author=match.group(1))
+        for rule in self.rules:
+            try:
+                blocks = rule.finish(self, blocks)
+            except Exception as exc:  # the blocks as they were are still a document
+                self.rule_failed(rule, body if body is not None else etree.Element("body"), exc)
         footnotes = tuple(self.footnotes[k] for k in sorted(self.footnotes))
-        return HtmlBody(blocks=tuple(blocks), footnotes=footnotes, url=self.page_url)
+        return HtmlBody(
+            blocks=tuple(blocks),
+            footnotes=footnotes,
+            url=self.page_url,
+            warnings=tuple(self.warnings),
+        )
 
     # -- block flow -----------------------------------------------------------------------
 
@@ -529,18 +725,23 @@ class _Reader:
                     pending.extend(self.inline_children(child))  # see _VOID_TAGS
                 elif tag not in _DROPPED_TAGS:
                     pending.extend(self.inline(child, tag))
+                elif tag in _MATH_TAGS:
+                    pending.extend(self.math_markup(child))
             if child.tail:
                 pending.append(Text(_collapse(child.tail)))
         self.flush(pending, blocks)
         return blocks
 
-    def _block_handler(
-        self, el: etree._Element, tag: str
-    ) -> Callable[[_Reader, etree._Element], list[Block]] | None:
-        for cls in _classes(el):
-            class_handler = _CLASS_HANDLERS.get(cls)
-            if class_handler is not None:
-                return class_handler
+    def _block_handler(self, el: etree._Element, tag: str) -> _Handler | None:
+        if tag == _HIDDEN:
+            return WebReader.nothing
+        value = el.get("class")
+        if value:
+            handlers = self.tables.class_handlers
+            for cls in value.split():
+                class_handler = handlers.get(cls)
+                if class_handler is not None:
+                    return class_handler
         return _BLOCK_TAGS.get(tag)
 
     def flush(self, pending: list[Piece], blocks: list[Block]) -> None:
@@ -564,6 +765,10 @@ class _Reader:
         if not _has_content(inlines):
             return
         only = inlines[0] if len(inlines) == 1 else None
+        if isinstance(only, Text):
+            if only.text not in _AD_LABELS:
+                blocks.append(Paragraph(inlines))
+            return
         if isinstance(only, Link) and len(only.children) == 1:
             inner = only.children[0]
             # A picture linked to itself (news sites do this) is just a figure.
@@ -571,8 +776,9 @@ class _Reader:
                 only = inner
         if isinstance(only, InlineImage):
             fallbacks, width, height = self.image_info.get(only.url, ((), None, None))
-            caption: tuple[Inline, ...] = (Text(only.alt),) if only.alt.strip() else ()
-            blocks.append(Figure(only.url, caption, fallbacks, width, height))
+            # A lone image's alt text stands in for it; it is no caption to show under it.
+            alt = only.alt if only.alt.strip() else ""
+            blocks.append(Figure(only.url, (), fallbacks, width, height, only.title, alt))
         elif isinstance(only, InlineMath):
             blocks.append(MathBlock(only.tex))
         else:
@@ -625,43 +831,59 @@ class _Reader:
         if not items:
             return []
         ordered = el.tag.lower() == "ol"
-        start = _int(el.get("start")) or 1 if ordered else 1
-        return [ListBlock(tuple(items), ordered=ordered, start=start)]
+        start = _list_start(el.get("start")) if ordered else 1
+        # <li><p>…</p></li> shows its items a paragraph apart: the list is loose.
+        loose = any(
+            isinstance(li.tag, str) and li.tag.lower() == "li" and li.find("p") is not None
+            for li in el
+        )
+        return [ListBlock(tuple(items), ordered=ordered, start=start, loose=loose)]
 
     def code_block(self, el: etree._Element) -> list[Block]:
-        pre = el if el.tag.lower() in ("pre", "xmp", "listing", "plaintext") else el.find(".//pre")
+        """Read a highlighter's block (or a bare ``<pre>``) as code, its language and lines."""
+        tag = el.tag.lower()
+        pre: etree._Element | None = el if tag in _PRE_TAGS else None
+        if pre is None:
+            # A line-number table (Hexo, Chroma, Rouge, SyntaxHighlighter): the code cell.
+            # Most blocks have no table: a find() in C spares the XPath.
+            cells = _CODE_CELL(el) if el.find(".//td") is not None else None
+            cell = cells[0] if isinstance(cells, list) and cells else None
+            if isinstance(cell, etree._Element):
+                inner = cell.find(".//pre")
+                pre = inner if inner is not None else cell  # SyntaxHighlighter: <div> lines
+            else:
+                pre = el.find(".//pre")
         if pre is None:
             return self.flow(el)
-        language = ""
-        for candidate in (pre.find(".//code"), pre, el):
-            if candidate is None:
-                continue
-            for cls in _classes(candidate):
-                if cls.startswith(("language-", "lang-")):
-                    language = cls.split("-", 1)[1]
-                    break
-            language = language or (candidate.get("data-lang") or "")
-            if language:
-                break
-        text = _preformatted_text(pre).rstrip("\n")
+        language = _language(el, pre)
+        text = _preformatted_text(pre, self.closed_tags).rstrip("\n")
         if text.startswith("\n"):
             text = text[1:]  # HTML drops the newline right after <pre>
         return [CodeBlock(text, language.strip())] if text.strip() else []
 
     def figure(self, el: etree._Element) -> list[Block]:
-        candidates: list[str] = []
+        # One group per picture: the images of a group share an address (a lazy image and its
+        # <noscript> copy); a multi-image figure (少数派's rows) has several.
+        groups: list[tuple[list[str], int | None, int | None]] = []
         formulas: list[Piece] = []
-        width = height = None
+        overrides = self.tables.overrides.get("img", ())
         for img in el.iter("img"):
-            if _is_formula(img):
-                formulas.extend(self.img(img))
+            special = next((p for o in overrides if (p := o(self, img)) is not None), None)
+            if special is not None:
+                formulas.extend(special)  # a site's image that is no picture (a formula)
                 continue
-            for attr in ("data-original", "data-actualsrc", "src", "data-src"):
-                url = _image_url(img.get(attr))
-                if url and url not in candidates:
-                    candidates.append(url)
-            width = width or _int(img.get("data-rawwidth")) or _int(img.get("width"))
-            height = height or _int(img.get("data-rawheight")) or _int(img.get("height"))
+            urls = self.image_candidates(img)
+            if not urls:
+                continue
+            width = _int(img.get("data-rawwidth")) or _int(img.get("width"))
+            height = _int(img.get("data-rawheight")) or _int(img.get("height"))
+            for index, (known, known_width, known_height) in enumerate(groups):
+                if not set(known).isdisjoint(urls):
+                    known.extend(u for u in urls if u not in known)
+                    groups[index] = (known, known_width or width, known_height or height)
+                    break
+            else:
+                groups.append((urls, width, height))
         caption_el = el.find(".//figcaption")
         caption: tuple[Inline, ...] = ()
         hoisted: list[Block] = []
@@ -669,9 +891,19 @@ class _Reader:
             pieces = self.inline_children(caption_el)
             caption = _trim([p for p in pieces if not isinstance(p, _BLOCK_TYPES)])
             hoisted = [p for p in pieces if isinstance(p, _BLOCK_TYPES)]
+        else:
+            for attr in self.tables.caption_attributes:
+                value = _collapse(el.get(attr) or "").strip()
+                if value:
+                    caption = (Text(value),)
+                    break
         out: list[Block] = []
-        if candidates:
-            out.append(Figure(candidates[0], caption, tuple(candidates[1:]), width, height))
+        if groups:
+            last = len(groups) - 1
+            for index, (urls, width, height) in enumerate(groups):
+                # The caption says what the row of pictures shows: it goes under the last one.
+                text = caption if index == last else ()
+                out.append(Figure(urls[0], text, tuple(urls[1:]), width, height))
         elif _has_content(caption):
             out.append(Paragraph(caption))
         out.extend(hoisted)
@@ -688,9 +920,14 @@ class _Reader:
         return out
 
     def table(self, el: etree._Element) -> list[Block]:
+        cells = _cells(el)
+        if _is_layout(el, cells):
+            # A table of one column without a header lays out a page (Google Sites, old
+            # newsletters): its cells are the post's blocks, not data.
+            return [block for cell in cells for block in self.flow(cell)]
         # Text outside the cells (a caption, stray text or paragraphs in broken markup) comes
         # first, where browsers show it; cells are read by the table itself.
-        rest = _without(el, _cells(el))
+        rest = _without(el, cells)
         out = self.flow(rest) if rest is not None else []
         table = self._table(el)
         return [*out, *table] if table else out
@@ -726,13 +963,16 @@ class _Reader:
             if isinstance(block, (Paragraph, Heading)):
                 parts.extend(block.children)
             elif isinstance(block, Figure):
-                parts.append(InlineImage(block.url, _plain(block.caption)))
+                parts.append(InlineImage(block.url, _plain(block.caption) or block.alt))
             elif isinstance(block, MathBlock):
                 parts.append(InlineMath(block.tex))
             elif isinstance(block, CodeBlock):
                 parts.append(InlineCode(block.text))
             else:
-                parts.append(Text(_block_text(block)))
+                if isinstance(block, (LinkCard, VideoCard)) and block.url:
+                    parts.append(Link(block.url, (Text(block.title or block.url),)))
+                else:
+                    parts.append(Text(_block_text(block)))
         inlines = _trim(parts)
         if not _has_content(inlines) or _plain(inlines).strip("\xa0 ") == "":
             return ()
@@ -740,33 +980,6 @@ class _Reader:
 
     def thematic_break(self, el: etree._Element) -> list[Block]:
         return [ThematicBreak()]
-
-    def answer(self, el: etree._Element) -> list[Block]:
-        """Read a 知乎日报 ``div.answer``: its byline, then its content."""
-        author = bio = url = ""
-        content = None
-        for node in el.iter():
-            if not isinstance(node.tag, str):
-                continue
-            classes = _classes(node)
-            if "author" in classes and not author:
-                author = _collapse(_itertext(node)).strip().rstrip("，,:： ")
-            elif "bio" in classes and not bio:
-                bio = _collapse(_itertext(node)).strip()
-            elif "originUrl" in classes and not url:
-                url = _clean_url(node.get("href")) or ""
-            elif "content" in classes and content is None:
-                content = node
-        out: list[Block] = [Byline(author, bio, url)] if author else []
-        if content is not None:
-            out.extend(self.flow(content))
-        return out
-
-    def view_more(self, el: etree._Element) -> list[Block]:
-        link = el.find(".//a")
-        if link is not None and not self.page_url:
-            self.page_url = _clean_url(link.get("href")) or ""
-        return []
 
     def nothing(self, el: etree._Element) -> list[Block]:
         return []
@@ -783,17 +996,25 @@ class _Reader:
                 tag = tag.lower()
                 if tag in _VOID_TAGS and tag in _DROPPED_TAGS:
                     pieces.extend(self.inline_children(child))  # see _VOID_TAGS
-                elif tag not in _DROPPED_TAGS:
+                elif tag not in _DROPPED_TAGS or tag in _EMBED_TAGS:
                     handler = self._block_handler(child, tag)
                     if handler is not None and tag not in _INLINE_TAGS:
                         pieces.extend(handler(self, child))
                     else:
                         pieces.extend(self.inline(child, tag))
+                elif tag in _MATH_TAGS:
+                    pieces.extend(self.math_markup(child))
             if child.tail:
                 pieces.append(Text(_collapse(child.tail)))
         return pieces
 
     def inline(self, el: etree._Element, tag: str) -> list[Piece]:
+        overrides = self.tables.overrides.get(tag)
+        if overrides is not None:
+            for override in overrides:
+                pieces = override(self, el)
+                if pieces is not None:
+                    return pieces
         handler = _INLINE_TAGS.get(tag)
         if handler is None:
             return self.inline_children(el)
@@ -846,61 +1067,42 @@ class _Reader:
         return self.wrap(Subscript, el)
 
     def superscript(self, el: etree._Element) -> list[Piece]:
-        numero = _int(el.get("data-numero"))
-        url = _clean_url(el.get("data-url")) or ""
-        text = (el.get("data-text") or "").strip()
-        if numero is not None and (url or text):
-            self.footnotes.setdefault(numero, Footnote(numero, _collapse(text).strip(), url))
-            return [FootnoteRef(numero)]
         return self.wrap(Superscript, el)
 
     def inline_code(self, el: etree._Element) -> list[Piece]:
-        text = _preformatted_text(el).replace("\n", " ")
+        text = _preformatted_text(el, self.closed_tags).replace("\n", " ")
         return [InlineCode(text)] if text else []
 
     def line_break(self, el: etree._Element) -> list[Piece]:
         return [LineBreak()]
 
     def span(self, el: etree._Element) -> list[Piece]:
-        tex = el.get("data-tex")
-        if tex is not None and "ztext-math" in _classes(el):
-            return [_math(tex)]
         return self.inline_children(el)
 
-    def link(self, el: etree._Element) -> list[Piece]:
-        url = _clean_url(el.get("href"))
-        classes = _classes(el)
-        if url and "member_mention" in classes:
-            name = _collapse(_itertext(el)).strip().lstrip("@")
-            return [Mention(name, url)] if name else []
-        if url and (el.get("data-draft-type") == "link-card" or "video-box" in classes):
-            return self.card(el, url)
-        split_url = [
-            node
-            for node in el
-            if isinstance(node.tag, str) and {"invisible", "visible"} & set(_classes(node))
-        ]
-        if split_url:
-            # Zhihu shortens long link texts with hidden spans; the full URL is the text.
-            children: list[Piece] = [Text("".join(_itertext(n) for n in split_url))]
-        else:
+    def link(self, el: etree._Element, children: list[Piece] | None = None) -> list[Piece]:
+        """Read a link; ``children`` (its content read already) or its own children."""
+        if children is None:
             children = self.inline_children(el)
+        shown = _plain([c for c in children if not isinstance(c, _BLOCK_TYPES)])
+        url = _clean_url(el.get("href"), shown)
         if url is None:
             return children
+        title = el.get("title") or ""
         out: list[Piece] = []
         run: list[Inline] = []
         for piece in merge_texts(children):
             if isinstance(piece, _BLOCK_TYPES):
                 if run:
-                    out.append(Link(url, tuple(run)))
+                    out.append(Link(url, tuple(run), title))
                     run = []
                 out.append(piece)
             else:
                 run.append(piece)
         if run and _has_content(tuple(run)):
-            out.append(Link(url, _trim(run) or tuple(run)))
-        elif not out:
-            out.append(Link(url, (Text(url),)))
+            out.append(Link(url, _trim(run) or tuple(run), title))
+        elif not out and "#" not in url:
+            # An empty link keeps its address; an empty one to a fragment is a heading's anchor.
+            out.append(Link(url, (Text(url),), title))
         else:
             out.extend(run)
         return out
@@ -932,31 +1134,80 @@ class _Reader:
             card = LinkCard(url, title, _image_url(el.get("data-image")) or "")
         return [card, *blocks]
 
-    def img(self, el: etree._Element) -> list[Piece]:
-        if _is_formula(el):
-            tex = el.get("alt") or ""
-            if not tex.strip() or tex.strip() == "[公式]":
-                src = el.get("src") or ""
-                tex = (
-                    unquote_plus(parse_qs(urlsplit(src).query).get("tex", [""])[0])
-                    if "tex=" in src
-                    else ""
-                )
-                if not tex:
-                    query = src.split("tex=", 1)[1] if "tex=" in src else ""
-                    tex = unquote_plus(query)
-            return [_math(tex)] if tex.strip() else []
+    def image_candidates(self, el: etree._Element) -> list[str]:
+        """Return the addresses of an image, best first (lazy attributes, srcset, <picture>)."""
         candidates: list[str] = []
-        for attr in ("data-original", "data-actualsrc", "src", "data-src"):
-            url = _image_url(el.get(attr))
+        for attr in self.tables.image_attributes:
+            value = el.get(attr)
+            if value and attr.endswith("srcset"):
+                value = _best_of_srcset(value)
+            url = _image_url(value)
             if url and url not in candidates:
                 candidates.append(url)
-        if not candidates:
+        picture = el.getparent()
+        # libxml2 nests what follows a <source> in it (see _VOID_TAGS): <picture><source><img>.
+        while picture is not None and picture.tag == "source":
+            picture = picture.getparent()
+        if picture is not None and picture.tag == "picture":
+            for source in picture.iter("source"):
+                url = _image_url(_best_of_srcset(source.get("srcset") or ""))
+                if url and url not in candidates:
+                    candidates.append(url)
+        return candidates
+
+    def poster(self, el: etree._Element) -> str:
+        """Return the poster image of a ``<video>`` (or a player), or ``""``."""
+        return _image_url(el.get("poster") or el.get("data-poster")) or ""
+
+    def math_markup(self, el: etree._Element) -> list[Piece]:
+        """Read the TeX a math renderer kept: KaTeX's and MathML's annotation, MathJax's script.
+
+        Nothing else of ``<math>`` or ``<script>`` is read (KaTeX's visible copy is
+        ``aria-hidden`` and dropped with the hidden elements).
+        """
+        if el.tag.lower() == "script":
+            kind = (el.get("type") or "").lower()
+            tex = (el.text or "").strip() if kind.startswith("math/tex") else ""
+            if not tex:
+                return []
+            return [MathBlock(tex)] if "mode=display" in kind else [InlineMath(tex)]
+        for annotation in el.iter("annotation"):
+            if "tex" in (annotation.get("encoding") or "").lower():
+                tex = (annotation.text or "").strip()
+                if tex:
+                    return [MathBlock(tex)] if el.get("display") == "block" else [InlineMath(tex)]
+        return []
+
+    def embed(self, el: etree._Element) -> list[Block]:
+        """Read an ``<iframe>``, ``<video>`` or ``<audio>`` as a card linking what it plays."""
+        tag = el.tag.lower()
+        for override in self.tables.overrides.get(tag, ()):
+            pieces = override(self, el)
+            if pieces is not None:
+                return [p for p in pieces if isinstance(p, _BLOCK_TYPES)]
+        url = embed_url(el)
+        if url is None:
             return []
+        title = _collapse(el.get("title") or el.get("aria-label") or "").strip()
+        if tag == "video":
+            return [VideoCard(url, title, self.poster(el))]
+        if tag == "audio":
+            return [LinkCard(url, title or "音频")]
+        return [LinkCard(url, title)]
+
+    def img(self, el: etree._Element) -> list[Piece]:
+        candidates = self.image_candidates(el)
+        if not candidates:
+            # A relative address (a blog's own /images/a.png) is kept when it is all there is.
+            relative = _clean_url(el.get("src"))
+            if relative is None or _SCHEME_PREFIX.match(relative):
+                return []
+            candidates = [relative]
         width = _int(el.get("data-rawwidth")) or _int(el.get("width"))
         height = _int(el.get("data-rawheight")) or _int(el.get("height"))
         self.image_info.setdefault(candidates[0], (tuple(candidates[1:]), width, height))
-        return [InlineImage(candidates[0], _collapse(el.get("alt") or "").strip())]
+        alt = _collapse(el.get("alt") or "").strip()
+        return [InlineImage(candidates[0], alt, el.get("title") or "")]
 
     def noscript(self, el: etree._Element) -> list[Piece]:
         # Lazy-loading markup repeats the image: <noscript><img></noscript><img data-actualsrc>.
@@ -970,15 +1221,12 @@ class _Reader:
         return pieces
 
 
-def _math(tex: str) -> Piece:
+def math(tex: str) -> Piece:
+    """Return TeX as inline maths, or as a display formula when it ends in ``\\\\``."""
     tex = tex.strip()
     if tex.endswith("\\\\"):
         return MathBlock(tex[:-2].rstrip())
     return InlineMath(tex)
-
-
-def _is_formula(img: etree._Element) -> bool:
-    return img.get("eeimg") is not None or "zhihu.com/equation" in (img.get("src") or "")
 
 
 def _rows(table: etree._Element) -> Iterator[etree._Element]:
@@ -1000,6 +1248,29 @@ def _cells(table: etree._Element) -> list[etree._Element]:
         for cell in row
         if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")
     ]
+
+
+def _is_layout(table: etree._Element, cells: list[etree._Element]) -> bool:
+    """Tell whether a table only lays out blocks: one column, no header cell, block content."""
+    if not cells or any(cell.tag.lower() == "th" for cell in cells):
+        return False
+    rows = [row for row in _rows(table)]
+    if len(cells) != len(rows) or any(len(cells_of) > 1 for cells_of in _row_cells(rows)):
+        return False
+    return any(
+        isinstance(node.tag, str) and node.tag.lower() in _LAYOUT_CONTENT
+        for cell in cells
+        for node in cell.iterdescendants()
+    )
+
+
+def _row_cells(rows: list[etree._Element]) -> Iterator[list[etree._Element]]:
+    for row in rows:
+        yield [c for c in row if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+
+
+#: Content that only a page's layout puts in a table cell.
+_LAYOUT_CONTENT = frozenset(["div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "iframe"])
 
 
 def _without(el: etree._Element, removed: list[etree._Element]) -> etree._Element | None:
@@ -1042,35 +1313,193 @@ def _without(el: etree._Element, removed: list[etree._Element]) -> etree._Elemen
 #: The name of an element ``_without`` emptied: a tag no table knows, read as nothing but its tail.
 _EMPTIED = "zhconvert-emptied"
 
-_HAS_BR = etree.XPath("boolean(.//br)")
-
 #: Tags that only give a table or a figure its shape; alone they leave nothing to read.
 _STRUCTURE_TAGS = frozenset(
     ["tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "col", "img", "noscript", "br"]
 )
 
 
-def _preformatted_text(el: etree._Element) -> str:
-    """Return the text of ``el`` with whitespace kept, ``<br>`` as a newline."""
-    if _HAS_BR(el) is False:
-        # Without a <br> all there is to it is libxml2's text serialization (highlighted code is
-        # hundreds of spans).
+_PRE_TAGS = frozenset(["pre", "xmp", "listing", "plaintext"])
+
+#: The code cell of a highlighter's line-number table: Hexo's and Rouge's ``td.code``,
+#: Chroma's last ``td.lntd``, SyntaxHighlighter's ``td.code``.
+_CODE_CELL = etree.XPath(
+    "(.//td[contains(concat(' ', normalize-space(@class), ' '), ' code ')]"
+    " | .//td[contains(concat(' ', normalize-space(@class), ' '), ' lntd ')][last()])[last()]"
+)
+
+#: Classes of what highlighters put beside the code: line numbers, copy buttons. Never code.
+_CODE_CHROME = frozenset(
+    [
+        "gutter",
+        "lineno",
+        "linenos",
+        "lnt",
+        "ln",
+        "line-numbers-rows",
+        "rouge-gutter",
+        "copy-code-btn",
+        "code-block-extension-header",
+        "copy-btn",
+        "copy-button",
+    ]
+)
+#: Tags highlighters use inside code; any other element in code is the post's own text that a
+#: feed forgot to escape (``<code><input></code>``).
+_CODE_MARKUP = frozenset(
+    [
+        "span",
+        "b",
+        "i",
+        "em",
+        "strong",
+        "a",
+        "code",
+        "font",
+        "mark",
+        "u",
+        "s",
+        "del",
+        "ins",
+        "sub",
+        "sup",
+        "br",
+        "wbr",
+        "var",
+        "kbd",
+        "samp",
+        "tt",
+        "div",
+    ]
+)
+#: Tags in code that libxml2's text serialization reads right (not <br>, not line <div>s).
+_PLAIN_CODE_MARKUP = _CODE_MARKUP - {"br", "div"}
+
+
+def _code_needs_walk(el: etree._Element) -> bool:
+    """Tell whether code needs more than libxml2's text serialization.
+
+    It does for a ``<br>``, line-per-``<div>`` markup, a highlighter's chrome or an element that
+    is not markup. A loop in Python: XPath predicates on every token of highlighted code were
+    ten times slower.
+    """
+    for node in el.iterdescendants():
+        tag = node.tag
+        if tag not in _PLAIN_CODE_MARKUP:
+            if isinstance(tag, str):
+                return True
+            continue  # a comment or processing instruction
+        cls = node.get("class")
+        if cls and (
+            cls in _CODE_CHROME or (" " in cls and not _CODE_CHROME.isdisjoint(cls.split()))
+        ):
+            return True
+    return False
+
+
+#: Classes that say what a block is, never which language is in it.
+_NOT_LANGUAGES = frozenset(
+    [
+        "highlight",
+        "hljs",
+        "copyable",
+        "chroma",
+        "code",
+        "line-numbers",
+        "notranslate",
+        "prettyprint",
+        "linenums",
+        "sourcecode",
+        "wp-block-code",
+        "highlighter-rouge",
+        "plain",
+        "text",
+        "nohighlight",
+        "source",
+        "syntaxhighlighter",
+    ]
+)
+_LANGUAGE_CLASS = re.compile(r"^(?:language|lang|highlight-source|brush)-?:?(.+)$")
+
+
+def _language(block: etree._Element, pre: etree._Element) -> str:
+    """Return the language a highlighter's markup names for a code block, or ``""``."""
+    chain = [pre.find(".//code"), pre]
+    node: etree._Element | None = pre.getparent()
+    while node is not None:  # up to the block (Hexo's figure, Rouge's wrapper div)
+        chain.append(node)
+        if node is block:
+            parent = block.getparent()
+            if parent is not None and "highlighter-rouge" in _classes(parent):
+                chain.append(parent)
+            break
+        node = node.getparent()
+    for candidate in chain:
+        if candidate is None:
+            continue
+        lang = candidate.get("data-lang") or candidate.get("lang") or ""
+        if lang.strip():
+            return lang.strip()
+        classes = _classes(candidate)
+        for cls in classes:
+            match = _LANGUAGE_CLASS.match(cls)
+            if match and match.group(1).strip(":;"):
+                return match.group(1).strip(":;")
+        # Hexo writes figure.highlight.js; highlight.js once wrote code.hljs.js.
+        if {"highlight", "hljs", "syntaxhighlighter"} & set(classes):
+            for cls in classes:
+                if cls.lower() not in _NOT_LANGUAGES and re.fullmatch(r"[\w+#.-]{1,20}", cls):
+                    return cls
+    return ""
+
+
+_CLOSING_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)")
+
+
+def _preformatted_text(el: etree._Element, closed: Callable[[], frozenset[str]] = frozenset) -> str:
+    """Return the text of ``el`` with whitespace kept, ``<br>`` as a newline.
+
+    A highlighter's line numbers and copy buttons are left out; an element that is no
+    highlighter markup is text the feed forgot to escape, and is written back as it was: its
+    start tag, and its end tag when the source has one (``closed``), never an invented one.
+    """
+    if not _code_needs_walk(el):
+        # All there is to it is libxml2's text serialization (highlighted code is hundreds of
+        # spans).
         return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
     out: list[str] = []
     stack: list[tuple[etree._Element, bool]] = [(el, False)]
     while stack:
         node, closing = stack.pop()
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
         if closing:
+            if tag and node is not el and tag not in _CODE_MARKUP and tag in closed():
+                out.append(f"</{tag}>")
             if node is not el and node.tail:
                 out.append(node.tail)
             continue
-        if isinstance(node.tag, str) and node.tag.lower() == "br":
+        if tag == "br":
             out.append("\n")
-        elif node.text and isinstance(node.tag, str):
-            out.append(node.text)
+        elif node is not el and (tag == _HIDDEN or _CODE_CHROME.intersection(_classes(node))):
+            stack.append((node, True))  # its tail is code
+            continue
+        elif tag and tag not in _CODE_MARKUP and node is not el:
+            out.append(_start_tag(node))
+            if node.text:
+                out.append(node.text)
+        else:
+            if tag == "div" and node is not el and out and not out[-1].endswith("\n"):
+                out.append("\n")  # SyntaxHighlighter: one <div class="line"> per line
+            if node.text and tag:
+                out.append(node.text)
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node))
     return "".join(out)
+
+
+def _start_tag(node: etree._Element) -> str:
+    attributes = "".join(f' {name!s}="{value!s}"' for name, value in node.attrib.items())
+    return f"<{node.tag!s}{attributes}>"
 
 
 def _block_text(block: Block) -> str:
@@ -1090,12 +1519,9 @@ def _block_text(block: Block) -> str:
     return ""
 
 
-_Handler = Callable[[_Reader, etree._Element], list[Block]]
-_InlineHandler = Callable[[_Reader, etree._Element], list[Piece]]
-
 _BLOCK_TAGS: dict[str, _Handler] = {
     **{
-        tag: _Reader.container
+        tag: WebReader.container
         for tag in (
             [
                 "p",
@@ -1125,51 +1551,119 @@ _BLOCK_TAGS: dict[str, _Handler] = {
             ]
         )
     },
-    **{f"h{level}": _Reader.heading for level in range(1, 7)},
-    "blockquote": _Reader.blockquote,
-    "ul": _Reader.list_block,
-    "ol": _Reader.list_block,
-    "menu": _Reader.list_block,
-    "pre": _Reader.code_block,
-    "xmp": _Reader.code_block,
-    "listing": _Reader.code_block,
-    "plaintext": _Reader.code_block,
-    "figure": _Reader.figure,
-    "table": _Reader.table,
-    "hr": _Reader.thematic_break,
+    **{f"h{level}": WebReader.heading for level in range(1, 7)},
+    "blockquote": WebReader.blockquote,
+    "ul": WebReader.list_block,
+    "ol": WebReader.list_block,
+    "menu": WebReader.list_block,
+    "pre": WebReader.code_block,
+    "xmp": WebReader.code_block,
+    "listing": WebReader.code_block,
+    "plaintext": WebReader.code_block,
+    "figure": WebReader.figure,
+    "table": WebReader.table,
+    "hr": WebReader.thematic_break,
+    **dict.fromkeys(["iframe", "video", "audio"], WebReader.embed),
 }
+#: Embedded players: dropped as markup (``_safety.DROPPED_TAGS``), read as a card of their link.
+_EMBED_TAGS = frozenset(["iframe", "video", "audio"])
+#: Dropped as markup too; only the TeX a math renderer left in them is read.
+_MATH_TAGS = frozenset(["math", "script"])
 
 _CLASS_HANDLERS: dict[str, _Handler] = {
-    "answer": _Reader.answer,
-    "view-more": _Reader.view_more,
-    "highlight": _Reader.code_block,
-    "avatar": _Reader.nothing,
-    "originUrl": _Reader.nothing,
-    "img-place-holder": _Reader.nothing,
+    # Pygments, Hexo (figure.highlight), Chroma, Rouge (its wrapper too), GitHub, WordPress.
+    "highlight": WebReader.code_block,
+    "highlighter-rouge": WebReader.code_block,
+    "syntaxhighlighter": WebReader.code_block,
+    "wp-block-code": WebReader.code_block,
 }
 
+#: Image attributes holding the real image, best first: lazy loaders keep it out of ``src``
+#: (which then holds a placeholder) until the image is in view; ``srcset`` gives its largest.
+_IMAGE_ATTRIBUTES = (
+    "data-original",
+    "data-actualsrc",
+    "srcset",
+    "data-srcset",
+    "data-src",
+    "data-lazy-src",
+    "data-original-src",
+    "src",
+)
+#: Attributes of a ``<figure>`` that hold its caption when it has no ``<figcaption>``.
+_CAPTION_ATTRIBUTES: tuple[str, ...] = ()
+
+
+#: The name of an element that is hidden or a site's chrome: read as nothing but its tail. It
+#: keeps its attributes and children, so a site rule can still look inside (Zhihu's hidden
+#: "查看知乎原文" link is the answer's address).
+_HIDDEN = "zhconvert-hidden"
+
+#: A paragraph that only says "advert" labels the one before it; it is no content.
+_AD_LABELS = frozenset(["【广告】", "[广告]", "（广告）", "广告"])
+
+#: Elements a browser does not show: the ``hidden`` attribute, ``aria-hidden`` (share widgets,
+#: heading anchors) and inline styles that hide them.
+_HIDDEN_TESTS = (
+    ("hidden", "@hidden"),
+    ("aria-hidden", "@aria-hidden='true'"),
+    (
+        "none",
+        "@style and contains(translate(@style, ' ', ''), 'display:none')",
+    ),
+    (
+        "visibility",
+        "@style and contains(translate(@style, ' ', ''), 'visibility:hidden')",
+    ),
+)
+_hidden_xpaths: dict[tuple[str, ...], etree.XPath] = {}
+
+
+def _hidden_xpath(source: str) -> etree.XPath | None:
+    """Return an XPath finding the hidden elements, testing only what the source can hold.
+
+    Most posts hide nothing (one substring search each spares the tree walk); 日报's pages
+    only use the ``hidden`` attribute.
+    """
+    tests = tuple(test for word, test in _HIDDEN_TESTS if word in source)
+    if not tests:
+        return None
+    xpath = _hidden_xpaths.get(tests)
+    if xpath is None:
+        xpath = _hidden_xpaths[tests] = etree.XPath(".//*[" + " or ".join(tests) + "]")
+    return xpath
+
+
+def _hide(elements: object) -> None:
+    """Mark ``elements`` as not to be read (their tails still are)."""
+    if isinstance(elements, list):
+        for el in elements:
+            if isinstance(el, etree._Element) and el.getparent() is not None:
+                el.tag = _HIDDEN
+
+
 _INLINE_TAGS: dict[str, _InlineHandler] = {
-    "b": _Reader.strong,
-    "strong": _Reader.strong,
-    "i": _Reader.emphasis,
-    "em": _Reader.emphasis,
-    "cite": _Reader.emphasis,
-    "dfn": _Reader.emphasis,
-    "var": _Reader.emphasis,
-    "u": _Reader.underline,
-    "ins": _Reader.underline,
-    "s": _Reader.strikethrough,
-    "del": _Reader.strikethrough,
-    "strike": _Reader.strikethrough,
-    "sup": _Reader.superscript,
-    "sub": _Reader.subscript,
-    "code": _Reader.inline_code,
-    "kbd": _Reader.inline_code,
-    "samp": _Reader.inline_code,
-    "tt": _Reader.inline_code,
-    "br": _Reader.line_break,
-    "span": _Reader.span,
-    "a": _Reader.link,
-    "img": _Reader.img,
-    "noscript": _Reader.noscript,
+    "b": WebReader.strong,
+    "strong": WebReader.strong,
+    "i": WebReader.emphasis,
+    "em": WebReader.emphasis,
+    "cite": WebReader.emphasis,
+    "dfn": WebReader.emphasis,
+    "var": WebReader.emphasis,
+    "u": WebReader.underline,
+    "ins": WebReader.underline,
+    "s": WebReader.strikethrough,
+    "del": WebReader.strikethrough,
+    "strike": WebReader.strikethrough,
+    "sup": WebReader.superscript,
+    "sub": WebReader.subscript,
+    "code": WebReader.inline_code,
+    "kbd": WebReader.inline_code,
+    "samp": WebReader.inline_code,
+    "tt": WebReader.inline_code,
+    "br": WebReader.line_break,
+    "span": WebReader.span,
+    "a": WebReader.link,
+    "img": WebReader.img,
+    "noscript": WebReader.noscript,
 }

@@ -12,7 +12,8 @@ Choices a caller may not expect:
   dropped and the text around and between tags is kept (``a<b>b</b>`` reads as ``ab``), except
   inside a script, style, iframe, form and the other elements the HTML reader drops whole, which
   go with their content up to their closing tag. A paragraph left with nothing but whitespace is
-  dropped.
+  dropped. The one exception: the text between a bare ``<code>`` and ``</code>`` is inline code,
+  as zhconvert's writer writes inline code holding template syntax (``<code>&#123;{ x }}</code>``).
 - Token types without a handler (none with the parser set up here, but plugins change) go to one
   fallback that keeps their text: a paired token becomes its children, a leaf token becomes its
   inline children or else its content as plain text (wrapped in a paragraph at block level).
@@ -360,8 +361,17 @@ class _Reader:
             spans = _spans(run.tokens, run.closes, lo, hi)
         out: list[Inline] = []
         hidden = ""  # the name of the raw <script>-like element being skipped, if any
+        code: list[Inline] | None = None  # what is read since a "<code>" tag, if one is open
         for start, end in spans:
             token = run.tokens[start]
+            if token.type == "html_inline" and not hidden:
+                if token.content == "<code>" and code is None:
+                    code, out = out, []
+                    continue
+                if token.content == "</code>" and code is not None:
+                    out = [*code, InlineCode(_plain_text(out))]
+                    code = None
+                    continue
             if token.type == "html_inline":
                 tag = _HTML_TAG.match(token.content)
                 if tag is not None:
@@ -374,6 +384,8 @@ class _Reader:
                 continue
             handler = _INLINE_HANDLERS.get(_handler_name(token), _Reader._inline_fallback)
             out.extend(handler(self, run, start, end, depth))
+        if code is not None:  # a "<code>" never closed: its tag is dropped as any other
+            out = [*code, *out]
         return merge_texts(out)
 
     def inline_content(self, start: int, end: int, depth: int = 0) -> tuple[Inline, ...]:
@@ -423,8 +435,14 @@ class _Reader:
 
     def _paragraph(self, children: tuple[Inline, ...]) -> list[Block]:
         match children:
-            case (InlineImage(url, alt),):
-                return [Figure(url, (Text(alt),) if alt else ())]
+            case (InlineImage(url, alt, title),):
+                return [Figure(url, title=title, alt=alt)]
+            case (InlineImage(url, alt, title), LineBreak(), *caption) if _has_text(caption):
+                # How the writer puts a caption under its image: a line of italics.
+                match caption:
+                    case [Emphasis(inner)]:
+                        caption = list(inner)
+                return [Figure(url, tuple(caption), title=title, alt=alt)]
         if all(isinstance(node, Text) and not node.text.strip() for node in children):
             return []
         byline = _byline(children)
@@ -438,12 +456,21 @@ class _Reader:
         return [BlockQuote(tuple(self.blocks(start + 1, end)))]
 
     def _block_bullet_list(self, start: int, end: int) -> list[Block]:
-        return [ListBlock(self._list_items(start, end))]
+        return [ListBlock(self._list_items(start, end), loose=self._loose(start, end))]
 
     def _block_ordered_list(self, start: int, end: int) -> list[Block]:
         first = self.tokens[start].attrs.get("start", 1)
         number = first if isinstance(first, int) else 1
-        return [ListBlock(self._list_items(start, end), ordered=True, start=number)]
+        items = self._list_items(start, end)
+        return [ListBlock(items, ordered=True, start=number, loose=self._loose(start, end))]
+
+    def _loose(self, start: int, end: int) -> bool:
+        """Whether a list is loose: markdown-it hides the paragraphs of a tight one's items."""
+        level = self.tokens[start].level + 2
+        return any(
+            token.type == "paragraph_open" and token.level == level and not token.hidden
+            for token in self.tokens[start + 1 : end]
+        )
 
     def _list_items(self, start: int, end: int) -> tuple[ListItem, ...]:
         return tuple(
@@ -545,7 +572,7 @@ class _Reader:
         match children:
             case (Text(text),) if len(text) > 1 and text[0] == "@" and "zhihu.com/people/" in url:
                 return [Mention(text[1:], url)]
-        return [Link(url, children)]
+        return [Link(url, children, str(run.tokens[start].attrs.get("title", "")))]
 
     def _inline_image(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
         token = run.tokens[start]
@@ -556,7 +583,7 @@ class _Reader:
         src = str(token.attrs.get("src", ""))
         if not has_safe_scheme(src):
             return [Text(alt)] if alt else []
-        return [InlineImage(src, alt)]
+        return [InlineImage(src, alt, str(token.attrs.get("title", "")))]
 
     def _inline_footnote_ref(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
         meta = run.tokens[start].meta
@@ -626,6 +653,14 @@ def _byline(children: Sequence[Inline]) -> Byline | None:
     if parts is None or (parts["separator"] is not None) != linked:
         return None
     return Byline(author, parts["bio"] or "", url)
+
+
+def _has_text(nodes: Sequence[Inline]) -> bool:
+    """Whether ``nodes`` hold anything but blank text and line breaks."""
+    return any(
+        node.text.strip() if isinstance(node, Text) else not isinstance(node, LineBreak)
+        for node in nodes
+    )
 
 
 def _plain_text(children: Iterable[Inline], cut: Link | None = None) -> str:

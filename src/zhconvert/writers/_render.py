@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from ..model import Block, BlockQuote, Inline, ListBlock, Paragraph
+from ..model import Block, BlockQuote, Inline, ListBlock, ListItem, Paragraph
 
 __all__ = ["BlockRenderer", "display_width", "is_punctuation", "without_controls"]
 
@@ -122,11 +122,23 @@ class BlockRenderer:
         alternate = isinstance(previous, ListBlock) and not previous.ordered
         return "* " if alternate else "- "
 
+    def is_loose(self, block: ListBlock) -> bool:
+        """Whether to write ``block`` with blank lines between its items."""
+        return not all(_tight(item.children) for item in block.items)
+
+    def list_items(self, block: ListBlock) -> Sequence[ListItem]:
+        """Return the items of ``block`` as they are to be written."""
+        return block.items
+
+    def starts_apart(self, item: ListItem) -> bool:
+        """Whether the item's content starts on the line after its marker."""
+        return False
+
     def block_ListBlock(self, block: ListBlock) -> str:
         previous = self.previous
         items: list[str] = []
-        loose = not all(_tight(item.children) for item in block.items)
-        for index, item in enumerate(block.items):
+        loose = self.is_loose(block)
+        for index, item in enumerate(self.list_items(block)):
             marker = self.list_marker(block, index, previous)
             pad = " " * len(marker)
             self.indent += len(marker)
@@ -135,6 +147,8 @@ class BlockRenderer:
             finally:
                 self.indent -= len(marker)
             lines = inner.split("\n") if inner else [""]
+            if self.starts_apart(item):
+                lines = ["", *lines]
             rendered = [marker.rstrip() if not lines[0] else marker + lines[0]]
             rendered.extend(pad + line if line.strip() else "" for line in lines[1:])
             items.append("\n".join(rendered))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..model import Document
+from ..readers._safety import has_safe_scheme
 from ._depth import limit_depth
 
 __all__ = ["JSON_FORMAT_VERSION", "JsonOptions", "JsonWriter", "document_to_dict"]
@@ -28,6 +29,8 @@ __all__ = ["JSON_FORMAT_VERSION", "JsonOptions", "JsonWriter", "document_to_dict
 JSON_FORMAT_VERSION = 1
 _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 _TYPE_NAMES: dict[type, str] = {}
+#: The fields of the model that hold an address (``fallbacks``: a list of them).
+_ADDRESS_FIELDS = frozenset({"url", "cover", "image", "poster", "fallbacks"})
 
 
 def _type_name(cls: type) -> str:
@@ -48,7 +51,10 @@ def _value(value: Any) -> Any:
             container[key] = out
             for field in dataclasses.fields(item):
                 out[field.name] = None  # keeps the model's field order
-                stack.append((getattr(item, field.name), out, field.name))
+                field_value = getattr(item, field.name)
+                if field.name in _ADDRESS_FIELDS:
+                    field_value = _address(field.name, field_value)
+                stack.append((field_value, out, field.name))
         elif isinstance(item, (tuple, list)):
             items: list[Any] = [None] * len(item)
             container[key] = items
@@ -58,6 +64,19 @@ def _value(value: Any) -> Any:
         else:
             container[key] = item
     return root[0]
+
+
+def _address(name: str, value: Any) -> Any:
+    """Return a field's value with any address a browser would run (``javascript:``) blanked.
+
+    The readers never keep one; a document built by hand can hold one, and JSON consumers put
+    ``url`` into ``href`` as it is.
+    """
+    if isinstance(value, str):
+        return value if not value or has_safe_scheme(value) else ""
+    if name == "fallbacks" and isinstance(value, tuple):
+        return tuple(url for url in value if not isinstance(url, str) or has_safe_scheme(url))
+    return value
 
 
 def document_to_dict(doc: Document) -> dict[str, Any]:

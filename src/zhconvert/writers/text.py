@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from .._dates import format_shown
 from ..model import (
     Byline,
     CodeBlock,
@@ -35,12 +36,18 @@ from ..model import (
     ThematicBreak,
     VideoCard,
 )
+from ..readers._safety import has_safe_scheme
 from ._depth import limit_depth
 from ._render import BlockRenderer, display_width, without_controls
 
 __all__ = ["PlainTextWriter", "TextOptions", "wrap_line"]
 
-_CHINA = dt.timezone(dt.timedelta(hours=8))
+
+def _address(url: str) -> str:
+    """Return ``url``, or "" when it is not an address to show (``javascript:``, however spelt)."""
+    return url if url and has_safe_scheme(url) else ""
+
+
 # Characters that must not begin a line (kinsoku shori) and must not end one.
 _NO_LINE_START = set("，。、；：？！）」』》〉】〕’”…—,.;:?!)]}%·～")
 _NO_LINE_END = set("（「『《〈【〔‘“([{")
@@ -160,9 +167,12 @@ class TextRenderer(BlockRenderer):
 
     def inline_Link(self, node: Link) -> str:
         label = self.inlines(node.children)
-        if not label.strip() or label.strip() == node.url:
-            return node.url
-        return f"{label}[{self.reference('url:' + node.url, node.url)}]"
+        url = _address(node.url)
+        if not url:
+            return label
+        if not label.strip() or label.strip() == url:
+            return url
+        return f"{label}[{self.reference('url:' + url, url)}]"
 
     def inline_LineBreak(self, node: LineBreak) -> str:
         return "\n"
@@ -180,7 +190,8 @@ class TextRenderer(BlockRenderer):
 
     def inline_InlineImage(self, node: InlineImage) -> str:
         label = f"[图：{node.alt}]" if node.alt else "[图]"
-        return f"{label}[{self.reference('url:' + node.url, node.url)}]"
+        url = _address(node.url)
+        return f"{label}[{self.reference('url:' + url, url)}]" if url else label
 
     # -- blocks ---------------------------------------------------------------------------
 
@@ -191,9 +202,11 @@ class TextRenderer(BlockRenderer):
         return self.paragraph_text(self.inlines(block.children).strip())
 
     def block_Figure(self, block: Figure) -> str:
-        caption = self.inlines(block.caption).strip()
+        # Plain text cannot show the picture: its alt text, else nothing, says what it was.
+        caption = self.inlines(block.caption).strip() or " ".join(block.alt.split())
         label = f"[图：{caption}]" if caption else "[图]"
-        return f"{label} {block.url}"
+        url = _address(block.url)
+        return f"{label} {url}" if url else label
 
     def block_MathBlock(self, block: MathBlock) -> str:
         return block.tex.strip()
@@ -208,38 +221,54 @@ class TextRenderer(BlockRenderer):
         rows = [block.header] if block.header else []
         rows.extend(block.rows)
         texts = [[" ".join(self.inlines(c.children).split()) for c in row] for row in rows]
-        columns = max((len(row) for row in texts), default=0)
-        widths = [
-            max((display_width(row[i]) for row in texts if i < len(row)), default=0)
-            for i in range(columns)
-        ]
+        # One pass over the cells (column by column was rows × columns steps, quadratic for
+        # a ragged table), and no alignment where the padding would outgrow the text: one wide
+        # cell would pad every row below it.
+        sizes = [[display_width(cell) for cell in row] for row in texts]
+        widths: list[int] = []
+        for row_sizes in sizes:
+            for i, size in enumerate(row_sizes):
+                if i == len(widths):
+                    widths.append(size)
+                elif size > widths[i]:
+                    widths[i] = size
+        content = sum(sum(row_sizes) + 2 * len(row_sizes) for row_sizes in sizes)
+        aligned = sum(sum(widths[: len(row)]) + 2 * len(row) for row in texts)
+        if aligned > 4 * content + 100_000:
+            return "\n".join("  ".join(row).rstrip() for row in texts)
         lines = []
-        for row in texts:
-            cells = [cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row)]
-            lines.append("  ".join(cells).rstrip())
+        for row, row_sizes in zip(texts, sizes, strict=True):
+            # the last cell is not padded: the line would lose the spaces again
+            cells = [cell + " " * (widths[i] - row_sizes[i]) for i, cell in enumerate(row[:-1])]
+            lines.append("  ".join([*cells, *row[-1:]]).rstrip())
         return "\n".join(lines)
 
     def block_LinkCard(self, block: LinkCard) -> str:
-        if not block.title:
-            return block.url
-        return f"{block.title}[{self.reference('url:' + block.url, block.url)}]"
+        url = _address(block.url)
+        if not block.title or not url:
+            return block.title or url
+        return f"{block.title}[{self.reference('url:' + url, url)}]"
 
     def block_VideoCard(self, block: VideoCard) -> str:
         label = f"[视频：{block.title}]" if block.title else "[视频]"
-        return f"{label}[{self.reference('url:' + block.url, block.url)}]"
+        url = _address(block.url)
+        text = f"{label}[{self.reference('url:' + url, url)}]" if url else label
+        poster = _address(block.poster)
+        # The poster is written as a figure is, under the card.
+        return f"{text}\n[图：视频封面] {poster}" if poster else text
 
     def block_Byline(self, block: Byline) -> str:
         text = f"作者：{block.author}"
         if block.bio:
             text += f"（{block.bio}）"
-        if block.url:
+        if _address(block.url):
             text += f"\n原文：{block.url}"
         return text
 
 
 def format_date(value: dt.datetime) -> str:
-    """Format a date for people: China time, to the minute."""
-    return value.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M")
+    """Format a date for people, to the minute, its zone named (any year, 1 to 9999)."""
+    return format_shown(value)
 
 
 class PlainTextWriter:
@@ -254,7 +283,7 @@ class PlainTextWriter:
     def write(self, doc: Document, options: TextOptions) -> str:
         """Render ``doc`` as plain text ending with one newline."""
         doc = limit_depth(doc)
-        notes = {n.number: (" ".join(n.text.split()), n.url) for n in doc.footnotes}
+        notes = {n.number: (" ".join(n.text.split()), _address(n.url)) for n in doc.footnotes}
         renderer = TextRenderer(options.wrap, notes)
         parts: list[str] = []
         head = []
@@ -265,7 +294,7 @@ class PlainTextWriter:
             details.append(doc.meta.source)
         if details:
             head.append(" · ".join(details))
-        if doc.meta.url:
+        if _address(doc.meta.url):
             head.append(doc.meta.url)
         if head:
             parts.append("\n".join(head))
