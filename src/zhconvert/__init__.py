@@ -25,7 +25,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._api import dump, dumps, load, loads
+    from ._api import dump, dumps, from_html, load, loads
     from .epub.book import build_book
     from .model import (
         Block,
@@ -118,6 +118,7 @@ __all__ = [
     "build_book",
     "dump",
     "dumps",
+    "from_html",
     "load",
     "loads",
     "normalize_file",
@@ -128,6 +129,7 @@ __all__ = [
 _LAZY: dict[str, str] = {
     "dump": "zhconvert._api",
     "dumps": "zhconvert._api",
+    "from_html": "zhconvert._api",
     "load": "zhconvert._api",
     "loads": "zhconvert._api",
     "build_book": "zhconvert.epub.book",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ..model import Block, Byline, Document, Footnote, Metadata, SourceInfo
@@ -125,12 +126,36 @@ def read_post(source: str | bytes, *, path: str | None = None, strict: bool = Fa
         warnings.extend(fm_warnings)
         mapping = front_matter.mapping
 
+    html = _is_html_body(body) if body.strip() else False
+    doc = _read_body(body, mapping, html=html)
+    return replace(
+        doc,
+        front_matter=front_matter,
+        source=SourceInfo(
+            encoding=encoding,
+            bom=bom,
+            newline=newline,
+            final_newline=final_newline,
+            body_format=doc.source.body_format,
+            path=path,
+        ),
+        warnings=tuple(warnings) + doc.warnings,
+    )
+
+
+def read_item(html: str, mapping: Mapping[str, Any]) -> Document:
+    """Read the HTML of a feed item or web page, with its metadata given as front-matter keys."""
+    return _read_body(html, mapping, html=True)
+
+
+def _read_body(body: str, mapping: Mapping[str, Any], *, html: bool) -> Document:
+    """Read a post's body (HTML or Markdown) into a Document with the metadata of ``mapping``."""
     footnotes: tuple[Footnote, ...] = ()
     blocks: tuple[Block, ...] = ()
     page_url = ""
     if not body.strip():
         body_format = "empty"
-    elif _is_html_body(body):
+    elif html:
         from .html import read_html
 
         body_format = "html"
@@ -141,22 +166,11 @@ def read_post(source: str | bytes, *, path: str | None = None, strict: bool = Fa
 
         body_format = "markdown"
         blocks, footnotes = read_markdown(body)
-
-    meta = _metadata(mapping, blocks, page_url)
     return Document(
-        meta=meta,
+        meta=_metadata(mapping, blocks, page_url),
         blocks=blocks,
         footnotes=footnotes,
-        front_matter=front_matter,
-        source=SourceInfo(
-            encoding=encoding,
-            bom=bom,
-            newline=newline,
-            final_newline=final_newline,
-            body_format=body_format,
-            path=path,
-        ),
-        warnings=tuple(warnings),
+        source=SourceInfo(body_format=body_format),
     )
 
 
