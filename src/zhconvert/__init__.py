@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         MathBlock,
         Mention,
         Metadata,
+        Node,
         Paragraph,
         SourceInfo,
         Strikethrough,
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
         ThematicBreak,
         Underline,
         VideoCard,
+        walk,
     )
     from .normalize import normalize_file
 
@@ -75,12 +77,12 @@ __all__ = [
     "Byline",
     "CodeBlock",
     "DecodeError",
-    "FileError",
-    "FileMissingError",
-    "FolderGivenError",
     "Document",
     "Emphasis",
     "Figure",
+    "FileError",
+    "FileMissingError",
+    "FolderGivenError",
     "Footnote",
     "FootnoteRef",
     "FrontMatter",
@@ -98,6 +100,7 @@ __all__ = [
     "MathBlock",
     "Mention",
     "Metadata",
+    "Node",
     "NotTextError",
     "OptionError",
     "Paragraph",
@@ -122,6 +125,7 @@ __all__ = [
     "load",
     "loads",
     "normalize_file",
+    "walk",
 ]
 
 # Everything but the errors loads on first use, so that ``zhconvert --version`` starts fast and
@@ -169,6 +173,8 @@ _LAZY: dict[str, str] = {
     "ThematicBreak": "zhconvert.model",
     "Underline": "zhconvert.model",
     "VideoCard": "zhconvert.model",
+    "Node": "zhconvert.model",
+    "walk": "zhconvert.model",
 }
 
 

@@ -29,14 +29,17 @@ __all__ = ["dump", "dumps", "from_html", "load", "loads"]
 StrPath = str | os.PathLike[str]
 
 
-def loads(text: str | bytes, *, path: str | None = None, strict: bool = False) -> Document:
+def loads(text: str | bytes | Any, *, path: str | None = None, strict: bool = False) -> Document:
     """Parse a post given as text or bytes into a Document.
 
     Bytes are decoded by detection (BOM, UTF-8, GB18030); the encoding is recorded on
     ``doc.source``. With ``strict=True``, front matter that does not parse raises
     ``FrontMatterError``; otherwise what can be recovered is used and a warning is recorded in
-    ``doc.warnings``. ``path`` only names the post in errors and warnings.
+    ``doc.warnings``. ``path`` only names the post in errors and warnings. A
+    ``frontmatter.Post`` (python-frontmatter) is read as the post it stands for.
     """
+    if not isinstance(text, (str, bytes)):
+        text = _post_text(text)
     try:
         return read_post(text, path=path, strict=strict)
     except ZhconvertError as exc:
@@ -107,6 +110,18 @@ def _item_date(value: object) -> _dt.datetime | None:
     if when is None:
         raise OptionError(f"from_html: not a date: {value!r}")
     return when
+
+
+def _post_text(post: object) -> str:
+    """Return the text of a python-frontmatter ``Post``: its YAML front matter and its body."""
+    import frontmatter
+
+    if not isinstance(post, frontmatter.Post):
+        raise OptionError(
+            f"loads takes str, bytes or a frontmatter.Post, not {type(post).__name__}"
+        )
+    text: str = frontmatter.dumps(post)
+    return text
 
 
 def load(path: StrPath, *, strict: bool = False) -> Document:

@@ -8,9 +8,10 @@ and sent to another process.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar, cast, get_args
 
 __all__ = [
     "Block",
@@ -36,6 +37,7 @@ __all__ = [
     "MathBlock",
     "Mention",
     "Metadata",
+    "Node",
     "Paragraph",
     "SourceInfo",
     "Strikethrough",
@@ -48,6 +50,7 @@ __all__ = [
     "ThematicBreak",
     "Underline",
     "VideoCard",
+    "walk",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -356,3 +359,47 @@ def merge_texts(nodes: Iterable[_Node]) -> list[_Node]:
     if run:
         merged.append(cast("_Node", Text("".join(run))))
     return merged
+
+
+# ---------------------------------------------------------------------------------------------
+# Walking a document
+
+Node = Block | Inline | ListItem | TableCell | Footnote
+"""Anything ``walk`` yields: a block, an inline, a list item, a table cell or a footnote."""
+
+_NODE_TYPES: tuple[type, ...] = (
+    *get_args(Block),
+    *get_args(Inline),
+    ListItem,
+    TableCell,
+    Footnote,
+)
+
+
+def walk(node: Document | Node) -> Iterator[Document | Node]:
+    """Yield ``node`` and every block, inline, list item, cell and footnote below it.
+
+    Breadth first, each node before its children, like ``ast.walk``; the order of siblings is
+    the document's. A ``Document`` yields its blocks, then its footnotes.
+    """
+    if not isinstance(node, (Document, *_NODE_TYPES)):
+        raise TypeError(f"walk takes a Document or a node of one, not {type(node).__name__}")
+    queue: deque[Document | Node] = deque([node])
+    while queue:
+        current = queue.popleft()
+        yield current
+        if isinstance(current, Document):
+            queue.extend(current.blocks)
+            queue.extend(current.footnotes)
+            continue
+        for spec in fields(current):
+            queue.extend(_children(getattr(current, spec.name)))
+
+
+def _children(value: object) -> Iterator[Node]:
+    """Yield the nodes a field holds: itself, or the nodes of a (nested) tuple."""
+    if isinstance(value, _NODE_TYPES):
+        yield cast("Node", value)
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _children(item)
