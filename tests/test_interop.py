@@ -58,3 +58,19 @@ def test_walk_takes_a_single_node_and_the_footnotes() -> None:
 def test_walk_refuses_what_is_not_a_document_node() -> None:
     with pytest.raises(TypeError):
         list(zhconvert.walk("text"))  # type: ignore[arg-type]
+
+
+def test_help_on_every_model_class_says_what_it_is_and_what_each_field_holds() -> None:
+    import dataclasses
+
+    import zhconvert.model as model
+
+    for name in model.__all__:
+        cls = getattr(model, name)
+        if not dataclasses.is_dataclass(cls):
+            continue
+        doc = cls.__doc__ or ""
+        # without a docstring, dataclass writes its signature there: "Strong(children: ...)"
+        assert doc and not doc.startswith(f"{name}("), f"{name} has no docstring"
+        missing = [f.name for f in dataclasses.fields(cls) if f"``{f.name}``" not in doc]
+        assert missing == [], f"{name}'s docstring does not say what {missing} hold"

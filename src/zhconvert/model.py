@@ -59,49 +59,91 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """A run of plain text, exactly as the reader saw it (whitespace already collapsed)."""
+    """A run of plain text, exactly as the reader saw it.
+
+    ``text`` is the text itself, whitespace already collapsed, entities already decoded.
+    """
 
     text: str
 
 
 @dataclass(frozen=True, slots=True)
 class Strong:
+    """Strong importance, usually bold (``<strong>``, ``<b>``, ``**…**``).
+
+    ``children`` are the inlines it covers.
+    """
+
     children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Emphasis:
+    """Stress emphasis, usually italic (``<em>``, ``<i>``, ``*…*``).
+
+    ``children`` are the inlines it covers.
+    """
+
     children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Underline:
+    """Underlined text (``<u>``, ``<ins>``); Markdown has no underline and writes it plain.
+
+    ``children`` are the inlines it covers.
+    """
+
     children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Strikethrough:
+    """Struck-out text (``<s>``, ``<del>``, ``~~…~~``).
+
+    ``children`` are the inlines it covers.
+    """
+
     children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Superscript:
+    """Raised text (``<sup>`` that is not a footnote reference).
+
+    ``children`` are the inlines it covers.
+    """
+
     children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Subscript:
+    """Lowered text (``<sub>``).
+
+    ``children`` are the inlines it covers.
+    """
+
     children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class InlineCode:
+    """Code inside running text.
+
+    ``text`` is the code, exactly (no markup, entities decoded).
+    """
+
     text: str
 
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A hyperlink; ``url`` is already unwrapped from Zhihu's redirector."""
+    """A hyperlink.
+
+    ``url`` is the target, already unwrapped from redirectors and checked to be safe (http,
+    https, mailto, ftp or relative); ``children`` are the inlines of its visible text.
+    """
 
     url: str
     children: tuple[Inline, ...]
@@ -109,24 +151,35 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class LineBreak:
-    """A hard line break inside a paragraph (``<br>``)."""
+    """A hard line break inside a paragraph (``<br>``); it has no fields."""
 
 
 @dataclass(frozen=True, slots=True)
 class InlineMath:
+    """A formula inside running text.
+
+    ``tex`` is its TeX source, without the ``$`` delimiters.
+    """
+
     tex: str
 
 
 @dataclass(frozen=True, slots=True)
 class FootnoteRef:
-    """A reference to ``Document.footnotes`` entry with the same ``number``."""
+    """A reference to a footnote.
+
+    ``number`` is the ``number`` of its entry in ``Document.footnotes``.
+    """
 
     number: int
 
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """An ``@name`` mention of a user; ``name`` has no leading ``@``."""
+    """An ``@name`` mention of a user.
+
+    ``name`` is the user's name without the leading ``@``; ``url`` is their page (may be empty).
+    """
 
     name: str
     url: str
@@ -134,7 +187,10 @@ class Mention:
 
 @dataclass(frozen=True, slots=True)
 class InlineImage:
-    """A small image inside running text."""
+    """A small image inside running text (an emoji, an icon, a formula image without TeX).
+
+    ``url`` is its address; ``alt`` its text alternative.
+    """
 
     url: str
     alt: str = ""
@@ -163,11 +219,21 @@ Inline = (
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
+    """A paragraph.
+
+    ``children`` are its inlines.
+    """
+
     children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Heading:
+    """A section heading.
+
+    ``level`` is 1 to 6 (as ``<h1>``…``<h6>``); ``children`` are its inlines.
+    """
+
     level: int
     children: tuple[Inline, ...]
 
@@ -176,8 +242,10 @@ class Heading:
 class Figure:
     """An image block.
 
-    ``url`` is the best-quality address; ``fallbacks`` are other addresses of the same image,
-    best first, for a consumer that cannot fetch ``url``.
+    ``url`` is the best-quality address; ``caption`` the inlines of its caption (may be
+    empty); ``fallbacks`` are other addresses of the same image, best first, for a consumer
+    that cannot fetch ``url``; ``width`` and ``height`` are its size in pixels when the source
+    said (else None).
     """
 
     url: str
@@ -189,12 +257,21 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class MathBlock:
+    """A display formula, on its own line.
+
+    ``tex`` is its TeX source, without the ``$$`` delimiters.
+    """
+
     tex: str
 
 
 @dataclass(frozen=True, slots=True)
 class CodeBlock:
-    """Preformatted code; ``text`` is exact (whitespace kept) and has no trailing newline."""
+    """Preformatted code.
+
+    ``text`` is exact (whitespace kept) and has no trailing newline; ``language`` is the
+    language the source named (``"python"``), or empty.
+    """
 
     text: str
     language: str = ""
@@ -202,16 +279,32 @@ class CodeBlock:
 
 @dataclass(frozen=True, slots=True)
 class BlockQuote:
+    """A quotation.
+
+    ``children`` are the blocks it holds.
+    """
+
     children: tuple[Block, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ListItem:
+    """One item of a ``ListBlock``.
+
+    ``children`` are the blocks it holds (a paragraph, a nested list...).
+    """
+
     children: tuple[Block, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ListBlock:
+    """A bulleted or numbered list.
+
+    ``items`` are its ``ListItem``s; ``ordered`` is True for a numbered list, whose first
+    number is ``start``.
+    """
+
     items: tuple[ListItem, ...]
     ordered: bool = False
     start: int = 1
@@ -219,12 +312,21 @@ class ListBlock:
 
 @dataclass(frozen=True, slots=True)
 class TableCell:
+    """One cell of a ``Table``.
+
+    ``children`` are its inlines.
+    """
+
     children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A table; ``header`` is empty when the source had no header row."""
+    """A table.
+
+    ``header`` is the header row's cells (empty when the source had no header row); ``rows``
+    are the body rows, each a tuple of cells.
+    """
 
     header: tuple[TableCell, ...]
     rows: tuple[tuple[TableCell, ...], ...]
@@ -232,12 +334,16 @@ class Table:
 
 @dataclass(frozen=True, slots=True)
 class ThematicBreak:
-    pass
+    """A thematic break between sections (``<hr>``, ``***``); it has no fields."""
 
 
 @dataclass(frozen=True, slots=True)
 class LinkCard:
-    """A block-level link preview (Zhihu's link card)."""
+    """A block-level link preview (Zhihu's link card, a 少数派 product card...).
+
+    ``url`` is the target; ``title`` the card's title; ``image`` its picture's address (may be
+    empty).
+    """
 
     url: str
     title: str = ""
@@ -246,6 +352,12 @@ class LinkCard:
 
 @dataclass(frozen=True, slots=True)
 class VideoCard:
+    """A video or audio that was embedded in the page (a player, an ``<iframe>``, ``<video>``).
+
+    ``url`` is where to watch it (never the player's script); ``title`` its title; ``poster``
+    the address of its cover image (may be empty).
+    """
+
     url: str
     title: str = ""
     poster: str = ""
@@ -253,7 +365,11 @@ class VideoCard:
 
 @dataclass(frozen=True, slots=True)
 class Byline:
-    """Who wrote what follows: one per answer (a 知乎日报 page may hold several)."""
+    """Who wrote what follows: one per answer (a 知乎日报 page may hold several).
+
+    ``author`` is the writer's name; ``bio`` their one-line introduction; ``url`` the link to
+    the answer itself (may be empty).
+    """
 
     author: str
     bio: str = ""
@@ -281,6 +397,12 @@ Block = (
 
 @dataclass(frozen=True, slots=True)
 class Footnote:
+    """One entry of ``Document.footnotes``.
+
+    ``number`` is what ``FootnoteRef.number`` refers to; ``text`` is the note's text; ``url``
+    the address it cites (may be empty).
+    """
+
     number: int
     text: str
     url: str = ""
@@ -301,7 +423,14 @@ class FrontMatter:
 
 @dataclass(frozen=True, slots=True)
 class Metadata:
-    """Typed metadata, derived from the front matter and the body."""
+    """Typed metadata, derived from the front matter and the body.
+
+    ``title`` is the post's title; ``author`` the person who wrote it (an answer's author;
+    several joined with ``、``), ``site`` the site or feed owner that published it (``知乎``);
+    ``date`` a timezone-aware datetime or None; ``categories`` and ``tags`` tuples of strings;
+    ``cover`` the address of a cover image, or empty; ``source`` the feed the post came from
+    (``知乎热榜``); ``url`` the address of the original page, or empty.
+    """
 
     title: str = ""
     author: str = ""
@@ -316,18 +445,32 @@ class Metadata:
 
 @dataclass(frozen=True, slots=True)
 class SourceInfo:
-    """How the post was stored, so that it can be written back the same way."""
+    """How the post was stored, so that it can be written back the same way.
+
+    ``encoding`` is the codec it was decoded with (``"utf-8"``, ``"gb18030"``...); ``bom``
+    whether it began with a byte-order mark; ``newline`` its line ending (``"\\n"`` or
+    ``"\\r\\n"``); ``final_newline`` whether it ended with one; ``body_format`` how its body was
+    read (``"html"``, ``"markdown"`` or ``"empty"``); ``path`` the file it was read from, or None.
+    """
 
     encoding: str = "utf-8"
     bom: bool = False
     newline: str = "\n"
     final_newline: bool = True
-    body_format: str = "html"  # "html", "markdown" or "empty"
+    body_format: str = "html"
     path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Document:
+    """A post: its metadata and its content, as every reader makes it and every writer takes it.
+
+    ``meta`` is the typed ``Metadata``; ``blocks`` the body's blocks, in order; ``footnotes`` the
+    notes that ``FootnoteRef``s point to; ``front_matter`` the front matter as it was in the file
+    (None without one); ``source`` how the file was stored (``SourceInfo``); ``warnings`` what
+    the reader recovered from or removed, one sentence each.
+    """
+
     meta: Metadata
     blocks: tuple[Block, ...]
     footnotes: tuple[Footnote, ...] = ()
