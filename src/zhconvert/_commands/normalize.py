@@ -91,8 +91,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..config import ConfigError
-    from ._common import error, load_settings, warn
+    from ._common import error, load_settings, refuse_standard_input, warn
 
+    refuse_standard_input("normalize", args.paths)
     try:
         config = load_settings(
             args, front_matter=args.front_matter, images=args.images, exclude=args.exclude
