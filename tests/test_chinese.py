@@ -265,6 +265,24 @@ def test_spacing_inside_text() -> None:
     assert doc.blocks == (Paragraph((Text("当你凝视着 bug，bug 也凝视着你，用 Python3 写"),)),)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Literal stars are spaced as literal underscores are: not at all (pangu alone writes
+        # "中文 * 星號 * 中文" but leaves "_下劃線_" as it is).
+        ("中文*星號*中文和_下劃線_", "中文*星號*中文和_下劃線_"),
+        ("用*bold*和_under_写", "用*bold*和_under_写"),
+        # "<<" and ">>" are left as they are wherever they stand (pangu alone, seeing "<…>"
+        # as brackets, turns "x << y 中>>文" into "x <<y 中>> 文").
+        ("中文 x << y 中>>文", "中文 x << y 中>>文"),
+        ("左移<<和右移>>", "左移<<和右移>>"),
+        ("中文English中文", "中文 English 中文"),
+    ],
+)
+def test_stars_and_angle_brackets_are_spaced_consistently(text: str, expected: str) -> None:
+    assert cjk_spacing(para(Text(text))).blocks == (Paragraph((Text(expected),)),)
+
+
 def test_spacing_between_text_and_code_goes_into_the_text() -> None:
     doc = cjk_spacing(para(Text("用"), InlineCode("pip"), Text("安装")))
     assert doc.blocks == (Paragraph((Text("用 "), InlineCode("pip"), Text(" 安装"))),)
