@@ -96,7 +96,7 @@ def test_convert_to_stdout_is_markdown_by_default(cli: Cli, post_file: Path) -> 
     assert result.err == ""
     assert result.out == expected(POST, "markdown")
     assert "第一段，有**粗体**。" in result.out
-    assert result.out.startswith("\n---\ntitle: '命令行测试_'\n")
+    assert result.out.startswith("---\ntitle: '命令行测试_'\n")
 
 
 @pytest.mark.parametrize("flag", ["-t", "--to"])

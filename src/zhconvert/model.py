@@ -414,11 +414,13 @@ class FrontMatter:
 
     ``text`` is everything from the start of the file through the closing ``---`` line, with its
     line ending, newlines normalized to ``\\n`` (leading blank lines included); ``mapping`` is what
-    YAML made of it, keys in file order (empty when it did not parse).
+    YAML made of it, keys in file order (empty when it did not parse); ``format`` is its language:
+    ``"yaml"`` (``---``), ``"toml"`` (Hugo's ``+++``) or ``"json"`` (an object opening the file).
     """
 
     text: str
     mapping: Mapping[str, Any] = field(default_factory=dict)
+    format: str = "yaml"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,9 @@ punctuation mark, so ``**注意：**正文`` shows its asterisks: the punctuatio
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -427,8 +428,6 @@ def normalized_front_matter(doc: Document) -> str:
     ``comments``, ``headimg``, ``layout``...) follows, with its value as it was, unless the value
     is an address with another scheme than http, https, mailto or ftp.
     """
-    import yaml
-
     meta = doc.meta
     mapping: dict[str, Any] = {}
     values = (
@@ -451,8 +450,36 @@ def normalized_front_matter(doc: Document) -> str:
             mapping[key] = value
     if not mapping:
         return ""
-    yaml_text = yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False, width=1_000_000)
+    fmt = doc.front_matter.format if doc.front_matter is not None else "yaml"
+    return render_front_matter(mapping, fmt)
+
+
+def render_front_matter(mapping: Mapping[str, Any], fmt: str = "yaml") -> str:
+    """Return ``mapping`` as a front matter block in ``fmt`` (``yaml``, ``toml`` or ``json``)."""
+    if fmt == "toml":
+        import tomli_w
+
+        # TOML has no null; a key without a value is left out.
+        toml_text = tomli_w.dumps({k: v for k, v in mapping.items() if v is not None})
+        return f"+++\n{toml_text}+++\n"
+    if fmt == "json":
+        import json
+
+        return json.dumps(mapping, ensure_ascii=False, indent=2, default=_json_value) + "\n"
+    import yaml
+
+    yaml_text = yaml.safe_dump(dict(mapping), allow_unicode=True, sort_keys=False, width=1_000_000)
     return f"---\n{yaml_text}---\n"
+
+
+def _json_value(value: object) -> str:
+    """Return what JSON cannot hold (dates, times) as text, the way Hugo writes them."""
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 
 
 class MarkdownWriter:
@@ -487,7 +514,9 @@ class MarkdownWriter:
             parts.append("\n".join(notes))
         text = without_controls("\n\n".join(parts) + "\n")
         if options.front_matter == "keep" and doc.front_matter is not None:
-            return doc.front_matter.text + "\n" + text
+            # The block opens the file, as Jekyll requires: the archived posts' leading blank
+            # lines are left out (normalize puts the file's own bytes back).
+            return _LEADING_BLANK_LINES.sub("", doc.front_matter.text) + "\n" + text
         if options.front_matter == "normalize":
             front = normalized_front_matter(doc)
             if front:
