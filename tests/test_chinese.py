@@ -60,7 +60,7 @@ def sample() -> Document:
             site="知乎",
             categories=("知乎", "知乎热榜"),
             tags=("软件",),
-            source="知乎热榜",
+            feed="知乎热榜",
             url=WIKI,
             cover="https://pic.example.com/软件.jpg",
         ),
@@ -124,7 +124,7 @@ def test_tw_converts_prose_everywhere_with_taiwan_phrases() -> None:
     assert doc.meta.author == "張三"
     assert doc.meta.tags == ("軟體",)
     assert doc.meta.categories == ("知乎", "知乎熱榜")
-    assert doc.meta.source == "知乎熱榜"
+    assert doc.meta.feed == "知乎熱榜"
     byline, heading, para, figure, _code, _math, quote, lst, table, card, video = doc.blocks
     assert byline == Byline("張三", bio="軟體工程師", url="https://www.zhihu.com/people/软件")
     assert heading == Heading(2, (Text("軟體與滑鼠"),))

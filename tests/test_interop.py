@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import frontmatter
 import pytest
@@ -74,3 +75,23 @@ def test_help_on_every_model_class_says_what_it_is_and_what_each_field_holds() -
         assert doc and not doc.startswith(f"{name}("), f"{name} has no docstring"
         missing = [f.name for f in dataclasses.fields(cls) if f"``{f.name}``" not in doc]
         assert missing == [], f"{name}'s docstring does not say what {missing} hold"
+
+
+def test_meta_feed_is_the_feed_and_meta_source_is_its_deprecated_name() -> None:
+    doc = zhconvert.loads("---\ntitle: t\nauthor: 知乎\ncategories:\n - 知乎\n - 知乎热榜\n---\n\n<p>x</p>\n")
+    assert doc.meta.feed == "知乎热榜"
+    with pytest.warns(DeprecationWarning, match="Metadata.feed"):
+        assert doc.meta.source == "知乎热榜"
+    with pytest.warns(DeprecationWarning):
+        old = zhconvert.Metadata(title="t", source="知乎日报")
+    assert old.feed == "知乎日报"
+    import dataclasses
+
+    assert dataclasses.replace(old, feed="x").feed == "x"
+
+
+def test_json_has_the_feed_and_keeps_the_old_key() -> None:
+    doc = zhconvert.loads("---\ntitle: t\ncategories: [知乎, 知乎热榜]\n---\n\n<p>x</p>\n")
+    meta = json.loads(zhconvert.dumps(doc, "json"))["meta"]
+    assert meta["feed"] == meta["source"] == "知乎热榜"
+    assert list(meta)[list(meta).index("feed") + 1] == "source"

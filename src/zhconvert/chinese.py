@@ -209,7 +209,7 @@ class _Rewriter:
                 categories=tuple(self.label(c) for c in meta.categories),
                 tags=tuple(self.label(t) for t in meta.tags),
                 cover=meta.cover,
-                source=self.label(meta.source),
+                feed=self.label(meta.feed),
                 url=meta.url,
             ),
             blocks=self.blocks(doc.blocks),

@@ -8,6 +8,7 @@ and sent to another process.
 from __future__ import annotations
 
 import datetime as _dt
+import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
@@ -423,15 +424,18 @@ class FrontMatter:
     format: str = "yaml"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Metadata:
     """Typed metadata, derived from the front matter and the body.
 
     ``title`` is the post's title; ``author`` the person who wrote it (an answer's author;
     several joined with ``、``), ``site`` the site or feed owner that published it (``知乎``);
     ``date`` a timezone-aware datetime or None; ``categories`` and ``tags`` tuples of strings;
-    ``cover`` the address of a cover image, or empty; ``source`` the feed the post came from
+    ``cover`` the address of a cover image, or empty; ``feed`` the feed the post came from
     (``知乎热榜``); ``url`` the address of the original page, or empty.
+
+    ``feed`` was called ``source`` before 0.2: ``Metadata(source=…)`` and ``meta.source`` still
+    work, with a ``DeprecationWarning`` (``doc.source`` is how the file was stored).
     """
 
     title: str = ""
@@ -441,8 +445,43 @@ class Metadata:
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     cover: str = ""
-    source: str = ""
+    feed: str = ""
     url: str = ""
+
+    def __init__(
+        self,
+        title: str = "",
+        author: str = "",
+        site: str = "",
+        date: _dt.datetime | None = None,
+        categories: tuple[str, ...] = (),
+        tags: tuple[str, ...] = (),
+        cover: str = "",
+        feed: str = "",
+        url: str = "",
+        *,
+        source: str | None = None,
+    ) -> None:
+        if source is not None:
+            _source_is_feed()
+            feed = feed or source
+        values = (title, author, site, date, categories, tags, cover, feed, url)
+        for spec, value in zip(fields(Metadata), values, strict=True):
+            object.__setattr__(self, spec.name, value)
+
+    @property
+    def source(self) -> str:
+        """The feed the post came from: a deprecated name of ``feed``."""
+        _source_is_feed()
+        return self.feed
+
+
+def _source_is_feed() -> None:
+    warnings.warn(
+        "Metadata.source is now Metadata.feed (doc.source is how the file was stored)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -196,7 +196,7 @@ def _title(value: object) -> str:
     return title
 
 
-def _source(categories: tuple[str, ...], site: str) -> str:
+def _feed(categories: tuple[str, ...], site: str) -> str:
     if len(categories) >= 2:
         last, parent = categories[-1], categories[-2]
         return last if parent in last else f"{parent} {last}"
@@ -246,6 +246,6 @@ def _metadata(mapping: Mapping[str, Any], blocks: tuple[Block, ...], page_url: s
         categories=categories,
         tags=tags,
         cover=cover,
-        source=_source(categories, site),
+        feed=_feed(categories, site),
         url=url,
     )

@@ -438,7 +438,7 @@ def normalized_front_matter(doc: Document) -> str:
         list(meta.categories),
         list(meta.tags),
         meta.cover,
-        meta.source,
+        meta.feed,
         meta.url,
     )
     for key, value in zip(_TYPED_KEYS, values, strict=True):
