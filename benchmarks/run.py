@@ -547,7 +547,9 @@ def bench_cli(
         for jobs in (1, 2):
             row = Row(f"diagnostic: --jobs {jobs}, output on tmpfs", "cli", count, total_bytes)
             runners.append((row, converter(jobs, zh, in_memory)))
-        runners[-1][0].note = (
+        runners[-1][
+            0
+        ].note = (
             "the same command writing into /dev/shm: what creating 1,000 files on the disk costs"
         )
     if pandoc:

@@ -1,9 +1,10 @@
 """MkDocs hooks for zhconvert's documentation site (``hooks:`` in ``mkdocs.yml``).
 
-- ``cli.md`` is generated from the real argument parser (``zhconvert._cli.build_parser``) on
-  every build, so the command-line reference can never go stale. It is rendered from the
-  parser's actions, not from ``--help`` text, so it does not depend on the Python version's
-  help formatting.
+- ``cli.md`` is generated from the real argument parser (``zhconvert._cli.build_parser``):
+  ``python scripts/docs_hooks.py`` writes ``docs/cli.md`` (committed, so that the page reads on
+  GitHub too), and ``tests/test_docs.py`` fails when the committed page is stale. It is rendered
+  from the parser's actions, not from ``--help`` text, so it does not depend on the Python
+  version's help formatting.
 - Pages written alongside the site (``OPTIONAL_PAGES``) are put in the navigation when they
   exist, so a build never fails on a page that has not landed yet.
 - Links from a page to repository files outside ``docs/`` (``../benchmarks/README.md``, which
@@ -119,8 +120,8 @@ def cli_reference() -> str:
     lines = [
         "# Command-line reference",
         "",
-        "<!-- Generated from zhconvert's argument parser by scripts/docs_hooks.py on every",
-        "     build: edit the parser (src/zhconvert/_commands/), not this page. -->",
+        "<!-- Generated from zhconvert's argument parser by `python scripts/docs_hooks.py`:",
+        "     edit the parser (src/zhconvert/_commands/), not this page. -->",
         "",
         _paragraphs(parser.description or ""),
         "",
@@ -185,14 +186,6 @@ def on_config(config: Any) -> Any:
     return config
 
 
-def on_files(files: Any, config: Any) -> Any:
-    """Add the generated command-line reference."""
-    from mkdocs.structure.files import File
-
-    files.append(File.generated(config, CLI_PAGE, content=cli_reference()))
-    return files
-
-
 _LINK = re.compile(r"(\]\()(?P<target>\.\./[^)\s#]+)(?P<anchor>#[^)\s]*)?(\))")
 
 
@@ -212,3 +205,8 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         return f"{match[1]}{repo}/{kind}/main/{target}{match['anchor'] or ''})"
 
     return _LINK.sub(repository_link, markdown)
+
+
+if __name__ == "__main__":
+    # Regenerate the committed command-line reference: python scripts/docs_hooks.py
+    (ROOT / "docs" / CLI_PAGE).write_text(cli_reference(), encoding="utf-8")

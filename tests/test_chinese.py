@@ -60,7 +60,7 @@ def sample() -> Document:
             site="知乎",
             categories=("知乎", "知乎热榜"),
             tags=("软件",),
-            source="知乎热榜",
+            feed="知乎热榜",
             url=WIKI,
             cover="https://pic.example.com/软件.jpg",
         ),
@@ -124,7 +124,7 @@ def test_tw_converts_prose_everywhere_with_taiwan_phrases() -> None:
     assert doc.meta.author == "張三"
     assert doc.meta.tags == ("軟體",)
     assert doc.meta.categories == ("知乎", "知乎熱榜")
-    assert doc.meta.source == "知乎熱榜"
+    assert doc.meta.feed == "知乎熱榜"
     byline, heading, para, figure, _code, _math, quote, lst, table, card, video = doc.blocks
     assert byline == Byline("張三", bio="軟體工程師", url="https://www.zhihu.com/people/软件")
     assert heading == Heading(2, (Text("軟體與滑鼠"),))
@@ -263,6 +263,24 @@ def para(*children: object) -> Document:
 def test_spacing_inside_text() -> None:
     doc = cjk_spacing(para(Text("当你凝视着bug，bug也凝视着你，用Python3写")))
     assert doc.blocks == (Paragraph((Text("当你凝视着 bug，bug 也凝视着你，用 Python3 写"),)),)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Literal stars are spaced as literal underscores are: not at all (pangu alone writes
+        # "中文 * 星號 * 中文" but leaves "_下劃線_" as it is).
+        ("中文*星號*中文和_下劃線_", "中文*星號*中文和_下劃線_"),
+        ("用*bold*和_under_写", "用*bold*和_under_写"),
+        # "<<" and ">>" are left as they are wherever they stand (pangu alone, seeing "<…>"
+        # as brackets, turns "x << y 中>>文" into "x <<y 中>> 文").
+        ("中文 x << y 中>>文", "中文 x << y 中>>文"),
+        ("左移<<和右移>>", "左移<<和右移>>"),
+        ("中文English中文", "中文 English 中文"),
+    ],
+)
+def test_stars_and_angle_brackets_are_spaced_consistently(text: str, expected: str) -> None:
+    assert cjk_spacing(para(Text(text))).blocks == (Paragraph((Text(expected),)),)
 
 
 def test_spacing_between_text_and_code_goes_into_the_text() -> None:

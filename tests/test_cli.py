@@ -96,7 +96,7 @@ def test_convert_to_stdout_is_markdown_by_default(cli: Cli, post_file: Path) -> 
     assert result.err == ""
     assert result.out == expected(POST, "markdown")
     assert "第一段，有**粗体**。" in result.out
-    assert result.out.startswith("\n---\ntitle: '命令行测试_'\n")
+    assert result.out.startswith("---\ntitle: '命令行测试_'\n")
 
 
 @pytest.mark.parametrize("flag", ["-t", "--to"])
@@ -387,8 +387,8 @@ def test_wrap_option_applies_to_text(cli: Cli, post_file: Path) -> None:
 @pytest.mark.parametrize("name", ["docx", "html5"])
 def test_unknown_format(cli: Cli, post_file: Path, name: str) -> None:
     result = cli("convert", post_file, "-t", name)
-    assert result.code == 1
-    assert only_error_line(result).startswith(f"Error: unknown format {name!r}")
+    assert result.code == 2
+    assert only_error_line(result).startswith(f"Error: -t/--to {name}: unknown format {name!r}")
     assert "markdown" in result.err
     assert result.out == ""
 
@@ -407,7 +407,8 @@ def test_unknown_format(cli: Cli, post_file: Path, name: str) -> None:
 def test_argparse_usage_errors_exit_2(cli: Cli, argv: list[str]) -> None:
     result = cli(*argv)
     assert result.code == 2
-    assert "usage:" in result.err
+    assert result.err.startswith("Error: zhconvert")
+    assert len(result.err.splitlines()) == 1
 
 
 def test_no_command_exits_2_with_usage(cli: Cli) -> None:
@@ -520,6 +521,6 @@ def test_a_broken_writer_plugin_does_not_break_unknown_formats(
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
     proc = run_process("convert", str(post_file), "-t", "docx", env=env)
     assert "Traceback" not in proc.stderr
-    assert proc.stderr.splitlines()[0].startswith("Error: unknown format 'docx'")
-    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[0].startswith("Error: -t/--to docx: unknown format 'docx'")
+    assert proc.returncode == 2
     assert proc.stdout == ""

@@ -200,3 +200,10 @@ def test_site_builds_strict(tmp_path: Path) -> None:
     assert (site / "epub-page.png").is_file()
     for page in ("getting-started", "chinese", "formats", "configuration", "pre-commit", "json"):
         assert (site / page / "index.html").is_file(), page
+
+
+def test_the_committed_cli_reference_is_up_to_date() -> None:
+    page = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert page == docs_hooks().cli_reference(), (
+        "docs/cli.md is stale: regenerate it with python scripts/docs_hooks.py"
+    )

@@ -179,7 +179,7 @@ def test_site_comes_from_author() -> None:
     ],
 )
 def test_source_from_categories(categories: str, source: str) -> None:
-    assert meta_of(f"categories: {categories}\nauthor: 知乎\n").source == source
+    assert meta_of(f"categories: {categories}\nauthor: 知乎\n").feed == source
 
 
 PICSUM = "https://picsum.photos/400/300?random=7537"
@@ -236,7 +236,7 @@ def test_broken_yaml_is_recovered_with_a_warning(lead: str, line: int) -> None:
     assert doc.meta.title == "It's broken"
     assert doc.meta.categories == ("社交媒体", "知乎", "知乎热榜")
     assert doc.meta.site == "知乎"
-    assert doc.meta.source == "知乎热榜"
+    assert doc.meta.feed == "知乎热榜"
     assert doc.meta.date == dt.datetime(2022, 7, 13, 15, 40, 55, tzinfo=UTC)
     assert doc.blocks  # the body is still read
 
@@ -315,7 +315,7 @@ def test_design_post_metadata(design_post: Path) -> None:
     assert doc.meta.date == dt.datetime(2022, 7, 13, 15, 40, 55, tzinfo=UTC)
     assert doc.meta.categories == ("社交媒体", "知乎", "知乎热榜")
     assert doc.meta.site == "知乎"
-    assert doc.meta.source == "知乎热榜"
+    assert doc.meta.feed == "知乎热榜"
     assert doc.meta.author == "楚筠珺"
     assert doc.meta.cover == IMAGE
     assert doc.front_matter is not None
@@ -356,9 +356,9 @@ def test_every_corpus_post_has_its_metadata(corpus_posts: list[Path], corpus_dir
         if feed == "zhihu":
             assert doc.meta.site == "知乎", where
             assert doc.meta.categories[:2] == ("社交媒体", "知乎"), where
-            assert doc.meta.source in ("知乎热榜", "知乎日报"), where
-            assert doc.meta.source == doc.meta.categories[-1], where
-            if doc.meta.source == "知乎日报":
+            assert doc.meta.feed in ("知乎热榜", "知乎日报"), where
+            assert doc.meta.feed == doc.meta.categories[-1], where
+            if doc.meta.feed == "知乎日报":
                 assert date.utcoffset() == dt.timedelta(hours=8), where
         else:
             assert doc.meta.site != "知乎", where

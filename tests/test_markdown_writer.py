@@ -211,7 +211,7 @@ def test_front_matter_modes(design_post: Path) -> None:
     kept = zhconvert.dumps(doc, "md")
     assert isinstance(kept, str)
     assert doc.front_matter is not None
-    assert kept.startswith(doc.front_matter.text + "\n")
+    assert kept.startswith(doc.front_matter.text.lstrip("\n") + "\n")
     none = zhconvert.dumps(doc, "md", front_matter="none")
     assert isinstance(none, str)
     assert none.startswith("# 如何看待朝鲜承认顿涅茨克和卢甘斯克独立?\n\n作者：**")

@@ -172,6 +172,6 @@ def test_unknown_option_of_a_plugin_is_an_option_error(site: Path) -> None:
 
 def test_a_misspelt_plugin_format_is_suggested(site: Path, post: Path) -> None:
     proc = zhconvert_cli(site, "convert", post, "-t", "uper")
-    assert proc.returncode == 1
-    assert proc.stderr.startswith("Error: unknown format 'uper'")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("Error: -t/--to uper: unknown format 'uper'")
     assert "did you mean -t upper?" in proc.stderr

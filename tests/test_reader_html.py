@@ -370,7 +370,7 @@ def test_generic_feed_post_keeps_text_links_and_images() -> None:
         Paragraph((Text("正文"), Link("https://n.example/a", (Text("链接"),)))),
         Figure("https://n.example/i.jpg"),
     )
-    assert doc.meta.source == "cnBeta 最新"
+    assert doc.meta.feed == "cnBeta 最新"
     assert doc.meta.site == "cnBeta"
     assert doc.meta.author == ""
 

@@ -25,7 +25,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._api import dump, dumps, load, loads
+    from ._api import dump, dumps, from_html, load, loads
     from .epub.book import build_book
     from .model import (
         Block,
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         MathBlock,
         Mention,
         Metadata,
+        Node,
         Paragraph,
         SourceInfo,
         Strikethrough,
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
         ThematicBreak,
         Underline,
         VideoCard,
+        walk,
     )
     from .normalize import normalize_file
 
@@ -75,12 +77,12 @@ __all__ = [
     "Byline",
     "CodeBlock",
     "DecodeError",
-    "FileError",
-    "FileMissingError",
-    "FolderGivenError",
     "Document",
     "Emphasis",
     "Figure",
+    "FileError",
+    "FileMissingError",
+    "FolderGivenError",
     "Footnote",
     "FootnoteRef",
     "FrontMatter",
@@ -98,6 +100,7 @@ __all__ = [
     "MathBlock",
     "Mention",
     "Metadata",
+    "Node",
     "NotTextError",
     "OptionError",
     "Paragraph",
@@ -118,9 +121,11 @@ __all__ = [
     "build_book",
     "dump",
     "dumps",
+    "from_html",
     "load",
     "loads",
     "normalize_file",
+    "walk",
 ]
 
 # Everything but the errors loads on first use, so that ``zhconvert --version`` starts fast and
@@ -128,6 +133,7 @@ __all__ = [
 _LAZY: dict[str, str] = {
     "dump": "zhconvert._api",
     "dumps": "zhconvert._api",
+    "from_html": "zhconvert._api",
     "load": "zhconvert._api",
     "loads": "zhconvert._api",
     "build_book": "zhconvert.epub.book",
@@ -167,6 +173,8 @@ _LAZY: dict[str, str] = {
     "ThematicBreak": "zhconvert.model",
     "Underline": "zhconvert.model",
     "VideoCard": "zhconvert.model",
+    "Node": "zhconvert.model",
+    "walk": "zhconvert.model",
 }
 
 

@@ -20,7 +20,6 @@ from importlib import import_module
 from typing import Any, NoReturn, TextIO, cast
 
 from ._commands._common import UsageError, error
-from ._terminal import printable
 from .config import ConfigError
 from .errors import ZhconvertError
 
@@ -81,14 +80,16 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
-        hint = self._suggest(message)
-        # Unknown options are reported by the top parser; the command's usage is the useful one.
+        # One line, as every other error: the usage block would bury the message and the hint.
+        hints = self._suggest(message)
+        # Unknown options are reported by the top parser; the command is the one to name.
         parser: argparse.ArgumentParser = self
         if message.startswith("unrecognized arguments:"):
             parser = self.commands.get(self._command() or "", self)
-        parser.print_usage(sys.stderr)
-        # The message quotes the command line, which may hold a file name with an ESC in it.
-        parser.exit(2, f"{parser.prog}: error: {printable(message)}{hint}\n")
+        text = f"{parser.prog}: {message}"
+        text += "".join(f"; {hint}" for hint in hints) if hints else f" (see {parser.prog} --help)"
+        error(text)
+        parser.exit(2)
 
     def _command(self) -> str | None:
         return next((a for a in self._argv if a in self.commands), None)
@@ -96,14 +97,14 @@ class _Parser(argparse.ArgumentParser):
     def _options(self) -> list[str]:
         return [o for action in self._actions for o in action.option_strings]
 
-    def _suggest(self, message: str) -> str:
+    def _suggest(self, message: str) -> list[str]:
         if message.startswith("unrecognized arguments:"):
             hints = [
                 self._suggest_option(token.split("=", 1)[0])
                 for token in message.split(":", 1)[1].split()
                 if token.startswith("-")
             ]
-            return "".join(f"\n  {printable(hint)}" for hint in hints if hint)
+            return [hint for hint in hints if hint]
         match = re.match(
             r"argument (?P<name>[^:]+): invalid choice: (?P<value>'[^']*'|\S+)", message
         )
@@ -113,11 +114,10 @@ class _Parser(argparse.ArgumentParser):
             choices = [str(c) for c in (action.choices or ())] if action is not None else []
             close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
             if close:
-                return f"\n  did you mean {close[0]!r}?"
+                return [f"did you mean {close[0]!r}?"]
             if match["name"] == "COMMAND" and (os.path.exists(value) or "." in value):
-                command = f"zhconvert convert {printable(value)}"
-                return f"\n  to convert a post, name the command: {command}"
-        return ""
+                return [f"to convert a post, name the command: zhconvert convert {value}"]
+        return []
 
     def _action_named(self, name: str) -> argparse.Action | None:
         for action in self._actions:

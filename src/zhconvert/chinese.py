@@ -161,7 +161,33 @@ def _space_text() -> Callable[[str], str]:
     except ImportError:
         raise OptionError(f"CJK spacing needs pangu: {_install_hint('pangu')}") from None
     space: Callable[[str], str] = pangu.space_text
-    return space
+
+    def consistent(text: str) -> str:
+        # pangu spaces a literal "*" as an operator ("中文 * 星號 * 中文") but leaves "_" alone,
+        # and reads "<" and ">" as brackets, moving spaces around "<<" and ">>" by context.
+        # Private-use stand-ins, which pangu sees as neither CJK nor Latin, keep all of them
+        # as they are.
+        if not _PANGU_SHIELDED.search(text) or _STAND_INS.search(text):
+            return space(text)
+        return space(text.translate(_SHIELD)).translate(_UNSHIELD)
+
+    def settled(text: str) -> str:
+        # pangu is not always idempotent ("(中文# )" gives "(中文#)", then "(中文 #)"): spacing
+        # is applied until it changes nothing, so that a second run of zhconvert changes nothing.
+        for _ in range(3):
+            again = consistent(text)
+            if again == text:
+                break
+            text = again
+        return text
+
+    return settled
+
+
+_SHIELD = str.maketrans({"*": "\ue000", "<": "\ue001", ">": "\ue002"})
+_UNSHIELD = str.maketrans({"\ue000": "*", "\ue001": "<", "\ue002": ">"})
+_PANGU_SHIELDED = re.compile(r"[*<>]")
+_STAND_INS = re.compile("[\ue000-\ue002]")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -193,7 +219,7 @@ class _Rewriter:
                 categories=tuple(self.label(c) for c in meta.categories),
                 tags=tuple(self.label(t) for t in meta.tags),
                 cover=meta.cover,
-                source=self.label(meta.source),
+                feed=self.label(meta.feed),
                 url=meta.url,
             ),
             blocks=self.blocks(doc.blocks),

@@ -337,10 +337,12 @@ def _convert(
         raise ZhconvertError("the Markdown writer returned bytes, not text")
     if front_matter == "keep":
         fm_text = original_front_matter.text
-        if not rendered.startswith(fm_text):
+        # The writer starts the block on the first line; the file keeps its own lines before it.
+        written = fm_text.lstrip(" \t\n")
+        if not rendered.startswith(written) or fm_text[: len(fm_text) - len(written)].strip():
             raise ZhconvertError("the Markdown writer did not keep the front matter")
         head = _original_front_matter(raw, fm_text, codec)
-        body = rendered[len(fm_text) :]
+        body = rendered[len(written) :]
         if reencode:
             head = head.decode(codec).encode("utf-8")  # the same characters, newlines and all
     else:

@@ -73,7 +73,7 @@ def outline(doc: Document) -> str:
         f"author:     {meta.author}",
         f"site:       {meta.site}",
         f"date:       {meta.date.isoformat() if meta.date else ''}",
-        f"source:     {meta.source}",
+        f"feed:       {meta.feed}",
         f"categories: {', '.join(meta.categories)}",
         f"tags:       {', '.join(meta.tags)}",
         f"cover:      {meta.cover}",

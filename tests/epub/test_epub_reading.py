@@ -212,7 +212,7 @@ def daily(*extra: m.Block, bio: str = "机器人工程师") -> m.Document:
         *extra,
         title="如何评价苹果新发布的 M1 Max 芯片？",
         author="YY硕",
-        source="知乎日报",
+        feed="知乎日报",
         url="https://www.zhihu.com/question/1",
     )
 

@@ -29,7 +29,7 @@ def rich_doc(**meta: Any) -> m.Document:
         "title": "测试：每一种块 & <标记>",
         "author": "楚筠珺",
         "site": "知乎",
-        "source": "知乎热榜",
+        "feed": "知乎热榜",
         "date": dt.datetime(2022, 7, 13, 15, 40, 55, tzinfo=UTC),
         "categories": ("社交媒体", "知乎", "知乎热榜"),
         "url": "https://www.zhihu.com/question/1/answer/2",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +33,9 @@ __all__ = [
     "load_settings",
     "note",
     "paint",
+    "positive_int",
+    "positive_number",
+    "refuse_standard_input",
     "unreadable_folder",
     "use_colour",
     "warn",
@@ -40,6 +44,34 @@ __all__ = [
 
 class UsageError(ZhconvertError):
     """The command line itself is wrong (exit code 2, like argparse's own errors)."""
+
+
+def positive_int(text: str) -> int:
+    """Return ``text`` as a whole number of 1 or more (an argparse ``type``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def positive_number(text: str) -> float:
+    """Return ``text`` as a finite number above 0 (an argparse ``type``: seconds, sizes)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0, not {text!r}")
+    return value
+
+
+def refuse_standard_input(command: str, inputs: Iterable[str]) -> None:
+    """Refuse ``-`` among ``inputs``: the command works on files in place."""
+    if "-" in inputs:
+        raise UsageError(f"{command} does not read standard input (-); name files or folders")
 
 
 #: File endings read as posts when a folder is walked.

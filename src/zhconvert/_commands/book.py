@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ._common import positive_int, positive_number
+
 HELP = "build one EPUB book from post files and folders"
 DESCRIPTION = """\
 Build one EPUB 3 book (with an EPUB 2 table of contents for older readers) from post files and
@@ -67,13 +69,13 @@ def add_epub_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--timeout",
-        type=_seconds,
+        type=positive_number,
         metavar="SECONDS",
         help="give up on one image request after this long (default: 20)",
     )
     group.add_argument(
         "--image-budget",
-        type=_seconds,
+        type=positive_number,
         metavar="SECONDS",
         help="stop downloading images after this long in all; the rest are links (default: 600)",
     )
@@ -103,26 +105,6 @@ def epub_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value < float("inf"):  # also refuses NaN: no wait may be unbounded
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, and finite, not {text}")
-    return value
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
-    return value
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``book`` command's arguments."""
     parser.add_argument(
@@ -143,14 +125,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--split",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         help="at most N posts per volume: BOOK-1.epub, BOOK-2.epub, ...",
     )
     parser.add_argument(
         "-j",
         "--jobs",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         help="processes reading posts (default: the number of cores)",
     )
@@ -170,8 +152,9 @@ def run(args: argparse.Namespace) -> int:
 
     from ..chinese import check_text_options
     from ..epub.book import build_book
-    from ._common import load_settings, note, warn
+    from ._common import load_settings, note, refuse_standard_input, warn
 
+    refuse_standard_input("book", args.inputs)
     config = load_settings(args)
     check_text_options(**config.text_options)  # a missing library fails once, before any work
     options = epub_options(args)

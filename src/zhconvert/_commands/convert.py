@@ -24,6 +24,7 @@ from ._common import (
     iter_posts,
     load_settings,
     note,
+    positive_int,
     warn,
 )
 
@@ -78,7 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-j",
         "--jobs",
-        type=int,
+        type=positive_int,
         default=None,
         metavar="N",
         help="worker processes for folders (default: the number of cores)",
@@ -91,7 +92,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "metadata, or none",
     )
     parser.add_argument(
-        "--wrap", type=int, default=None, metavar="N", help="text: wrap lines at N columns"
+        "--wrap", type=positive_int, default=None, metavar="N", help="text: wrap lines at N columns"
     )
     parser.add_argument(
         "--strict",
@@ -141,6 +142,26 @@ def _get_writer(fmt: str) -> Any:
         if not close or exc.reason.startswith("the writer plugin"):
             raise
         raise UnknownFormatError(f"{exc.reason}; did you mean -t {close[0]}?") from None
+
+
+def _check_output(args: argparse.Namespace, fmt: str) -> None:
+    """Refuse, before any work, an unknown format and a folder converted to one book's name."""
+    from ..errors import UnknownFormatError
+
+    try:
+        writer = _get_writer(fmt)
+    except UnknownFormatError as exc:
+        if exc.reason.startswith("the writer plugin"):
+            raise  # an installed plugin that does not load: not the command line's fault
+        raise UsageError(f"-t/--to {fmt}: {exc.reason}") from None
+    output = args.output or ""
+    several = len(args.inputs) > 1 or any(os.path.isdir(name) for name in args.inputs)
+    if several and output.lower().endswith(".epub"):
+        # convert writes one file per post, into a folder: that folder would be named *.epub.
+        raise UsageError(
+            f"-o {output}: convert writes one {writer.name} file per post into a folder; "
+            f"for one book of them all, use: zhconvert book {' '.join(args.inputs)} -o {output}"
+        )
 
 
 def _writer_options(args: argparse.Namespace, fmt: str, config: Config) -> dict[str, Any]:
@@ -397,6 +418,7 @@ def run(args: argparse.Namespace) -> int:
     if fmt is None:
         suffix = Path(args.output).suffix.lower() if args.output and args.output != "-" else ""
         fmt = _EXTENSION_FORMATS.get(suffix, "markdown")
+    _check_output(args, fmt)
     config = load_settings(args, exclude=args.exclude)
     from ..chinese import check_text_options
 

@@ -137,7 +137,7 @@ def record_post(doc: m.Document, *, images: str, index: int = 0, path: str = "")
         categories=tuple(c.strip() for c in meta.categories if c.strip()),
         tags=tuple(t.strip() for t in meta.tags if t.strip()),
         site=meta.site.strip(),
-        source=meta.source.strip(),
+        source=meta.feed.strip(),
         url=meta.url.strip(),
         cover=cover,
         key=_duplicate_key(title, (who, *answer_authors), path or doc.source.path or ""),

@@ -222,7 +222,7 @@ class _ChapterRenderer:
         machine, human = format_date(meta.date)
         if machine:
             parts.append(f'<time datetime="{markup.attr(machine)}">{markup.text(human)}</time>')
-        source = meta.source.strip() or meta.site.strip()
+        source = meta.feed.strip() or meta.site.strip()
         if source:
             parts.append(f'<span class="source">{markup.text(source)}</span>')
         href = markup.safe_href(meta.url) if meta.url else None

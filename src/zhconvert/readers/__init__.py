@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..model import Block, Document, Footnote, SourceInfo
@@ -141,12 +142,37 @@ def read_post(source: str | bytes, *, path: str | None = None, strict: bool = Fa
         warnings.extend(fm_warnings)
         mapping = front_matter.mapping
 
+    html = bool(body.strip()) and _is_html_body(body)
+    doc = _read_body(body, mapping, html=html, path=path)
+    return replace(
+        doc,
+        front_matter=front_matter,
+        source=SourceInfo(
+            encoding=encoding,
+            bom=bom,
+            newline=newline,
+            final_newline=final_newline,
+            body_format=doc.source.body_format,
+            path=path,
+        ),
+        warnings=tuple(warnings) + doc.warnings,
+    )
+
+
+def read_item(html: str, mapping: Mapping[str, Any]) -> Document:
+    """Read the HTML of a feed item or web page, with its metadata given as front-matter keys."""
+    return _read_body(html, mapping, html=True, path=None)
+
+
+def _read_body(body: str, mapping: Mapping[str, Any], *, html: bool, path: str | None) -> Document:
+    """Read a post's body (HTML or Markdown) into a Document with the metadata of ``mapping``."""
+    warnings: list[str] = []
     footnotes: tuple[Footnote, ...] = ()
     blocks: tuple[Block, ...] = ()
     page_url = ""
     if not body.strip():
         body_format = "empty"
-    elif _is_html_body(body):
+    elif html:
         from .html import read_html
 
         body_format = "html"
@@ -169,14 +195,6 @@ def read_post(source: str | bytes, *, path: str | None = None, strict: bool = Fa
         meta=meta,
         blocks=blocks,
         footnotes=footnotes,
-        front_matter=front_matter,
-        source=SourceInfo(
-            encoding=encoding,
-            bom=bom,
-            newline=newline,
-            final_newline=final_newline,
-            body_format=body_format,
-            path=path,
-        ),
+        source=SourceInfo(body_format=body_format, path=path),
         warnings=tuple(warnings),
     )

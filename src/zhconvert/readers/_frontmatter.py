@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import unicodedata
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
@@ -37,7 +38,9 @@ from ._safety import has_safe_scheme
 
 __all__ = [
     "CHINA_TZ",
+    "FENCES",
     "derive_metadata",
+    "front_matter_format",
     "is_placeholder",
     "labels",
     "parse_date",
@@ -56,12 +59,29 @@ _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TOP_KEY = re.compile(r"^([^\s#:'\"-][^:]*):(?:\s|$)")
 
 
-def split_front_matter(text: str) -> tuple[str | None, str, str]:
-    """Return ``(front_matter_text, yaml_text, body)`` for ``text`` with ``\\n`` newlines.
+#: The opening fence of each front-matter format, and the lines that close it (the fences of
+#: python-frontmatter's handlers and of Hugo: YAML, TOML, and a JSON object).
+FENCES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "---": ("yaml", ("---", "...")),
+    "+++": ("toml", ("+++",)),
+    "{": ("json", ("}",)),
+}
 
-    Blank lines before the opening ``---`` are allowed (every real post starts with one) and
-    belong to the front-matter text, so that it can be written back byte for byte. A post with
-    no complete ``---`` block gives ``(None, "", text)``.
+
+def front_matter_format(fm_text: str) -> str:
+    """Return the format (``yaml``, ``toml``, ``json``) of a front matter split off a post."""
+    fence = fm_text.lstrip().split("\n", 1)[0].rstrip()
+    return FENCES[fence][0] if fence in FENCES else "yaml"
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, str]:
+    """Return ``(front_matter_text, inner_text, body)`` for ``text`` with ``\\n`` newlines.
+
+    The front matter is YAML between ``---`` lines, TOML between ``+++`` lines, or a JSON object
+    whose first and last lines are ``{`` and ``}``; ``inner_text`` is what is between the fences
+    (for JSON, the object with its braces). Blank lines before the opening fence are allowed
+    (every archived post starts with one) and belong to the front-matter text, so that it can
+    be written back byte for byte. A post with no complete block gives ``(None, "", text)``.
     """
     pos = 0
     length = len(text)
@@ -73,19 +93,24 @@ def split_front_matter(text: str) -> tuple[str | None, str, str]:
         if end < 0:
             return None, "", text
         pos = end + 1
-    if text[pos : pos + 3] != "---" or text[pos:].split("\n", 1)[0].rstrip() != "---":
-        return None, "", text
     open_end = text.find("\n", pos)
     if open_end < 0:
         return None, "", text
-    yaml_start = open_end + 1
-    search = yaml_start
+    fence = text[pos:open_end].rstrip()
+    if fence not in FENCES:
+        return None, "", text
+    closers = FENCES[fence][1]
+    inner_start = open_end + 1
+    search = inner_start
     while True:
         end = text.find("\n", search)
         line = text[search:] if end < 0 else text[search:end]
-        if line.rstrip() in ("---", "..."):
+        if line.rstrip() in closers:
             close_end = length if end < 0 else end + 1
-            return text[:close_end], text[yaml_start:search], text[close_end:]
+            inner = text[inner_start:search]
+            if fence == "{":
+                inner = "{\n" + inner + "}"
+            return text[:close_end], inner, text[close_end:]
         if end < 0:
             return None, "", text
         search = end + 1
@@ -99,6 +124,97 @@ MAX_YAML_DEPTH = 50
 
 class _TooLarge(Exception):
     pass
+
+
+class _BadSyntax(Exception):
+    """The front matter's text is not valid in its language; line and column where known."""
+
+    def __init__(self, problem: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(problem)
+        self.problem, self.line, self.column = problem, line, column
+
+
+def _load_yaml(text: str) -> Any:
+    # PyYAML builds nested collections recursively (in C: deep enough input crashes the
+    # process), so the nesting is measured first, on the parser's flat event stream.
+    try:
+        try:
+            too_deep = _nests_deeper(text, MAX_YAML_DEPTH)
+        except yaml.YAMLError as exc:
+            # PyYAML 6.0.4 and later stop very deep input themselves, with their own words.
+            if "nesting depth" not in str(getattr(exc, "problem", "") or exc):
+                raise
+            too_deep = True
+        if too_deep:
+            raise _TooLarge(f"nests deeper than {MAX_YAML_DEPTH} levels")
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise _BadSyntax(
+            getattr(exc, "problem", None) or "invalid YAML",
+            mark.line + 1 if mark is not None else None,
+            mark.column + 1 if mark is not None else None,
+        ) from None
+
+
+def _too_deep_brackets(text: str, limit: int) -> bool:
+    """Whether brackets and braces outside strings nest deeper than ``limit`` (TOML, JSON)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    quote = ""
+    escaped = False
+    for ch in text:
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote == '"':
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+_AT_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _load_toml(text: str) -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+    # The parser recurses into nested arrays and inline tables, as PyYAML does.
+    if _too_deep_brackets(text, MAX_YAML_DEPTH):
+        raise _TooLarge(f"nests deeper than {MAX_YAML_DEPTH} levels")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where = _AT_LINE.search(message)
+        problem = _AT_LINE.sub("", message).strip() or "invalid TOML"
+        if where is None:
+            raise _BadSyntax(problem) from None
+        raise _BadSyntax(problem, int(where.group(1)), int(where.group(2))) from None
+
+
+def _load_json(text: str) -> Any:
+    import json
+
+    if _too_deep_brackets(text, MAX_YAML_DEPTH):
+        raise _TooLarge(f"nests deeper than {MAX_YAML_DEPTH} levels")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _BadSyntax(exc.msg, exc.lineno, exc.colno) from None
 
 
 def _nests_deeper(yaml_text: str, limit: int) -> bool:
@@ -166,27 +282,21 @@ def _unquote(value: str) -> str:
 def parse_front_matter(
     fm_text: str, yaml_text: str, *, strict: bool, line_offset: int
 ) -> tuple[FrontMatter, tuple[str, ...]]:
-    """Parse the YAML of a front matter; return it with any warnings.
+    """Parse the YAML, TOML or JSON of a front matter; return it with any warnings.
 
-    ``line_offset`` is the file line of the first YAML line minus one, so that errors point at
-    the line in the file.
+    ``yaml_text`` is the text between the fences (``split_front_matter``'s ``inner_text``);
+    ``line_offset`` is the file line of its first line minus one, so that errors point at the
+    line in the file.
     """
+    fmt = front_matter_format(fm_text)
+    if fmt == "json":
+        line_offset -= 1  # the JSON text starts with the opening brace's own line
     warnings: list[str] = []
+    language = fmt.upper()
     try:
         loaded: Any = {}
         if yaml_text.strip():
-            # PyYAML builds nested collections recursively (in C: deep enough input crashes the
-            # process), so the nesting is measured first, on the parser's flat event stream.
-            try:
-                too_deep = _nests_deeper(yaml_text, MAX_YAML_DEPTH)
-            except yaml.YAMLError as exc:
-                # PyYAML 6.0.4 and later stop very deep input themselves, with their own words.
-                if "nesting depth" not in str(getattr(exc, "problem", "") or exc):
-                    raise
-                too_deep = True
-            if too_deep:
-                raise _TooLarge(f"nests deeper than {MAX_YAML_DEPTH} levels")
-            loaded = yaml.load(yaml_text, Loader=_Loader)
+            loaded = {"yaml": _load_yaml, "toml": _load_toml, "json": _load_json}[fmt](yaml_text)
         # Aliases can make a few lines stand for billions of values ("billion laughs"), or for
         # a list that holds itself; nothing downstream could walk or print that.
         if not _within(loaded, MAX_YAML_NODES):
@@ -196,21 +306,17 @@ def parse_front_matter(
         if strict:
             raise FrontMatterError(problem, line=line_offset + 1) from None
         warnings.append(f"{problem}; keys recovered line by line")
-        loaded = _recover(yaml_text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 + line_offset if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or "invalid YAML"
+        loaded = _recover(yaml_text) if fmt == "yaml" else {}
+    except _BadSyntax as exc:
+        line = exc.line + line_offset if exc.line is not None else None
         if strict:
             raise FrontMatterError(
-                f"front matter is not valid YAML: {problem}", line=line, column=column
+                f"front matter is not valid {language}: {exc.problem}", line=line, column=exc.column
             ) from None
-        where = f" (at line {line}, column {column})" if line is not None else ""
-        warnings.append(
-            f"front matter is not valid YAML: {problem}{where}; keys recovered line by line"
-        )
-        loaded = _recover(yaml_text)
+        where = f" (at line {line}, column {exc.column})" if line is not None else ""
+        recovered = "keys recovered line by line" if fmt == "yaml" else "ignored"
+        warnings.append(f"front matter is not valid {language}: {exc.problem}{where}; {recovered}")
+        loaded = _recover(yaml_text) if fmt == "yaml" else {}
     except (ValueError, TypeError, OverflowError) as exc:
         # PyYAML builds some values with Python's own constructors, which raise their own
         # errors: `date: 2022-02-30` is a YAML timestamp that datetime refuses.
@@ -218,28 +324,30 @@ def parse_front_matter(
         if strict:
             raise FrontMatterError(problem) from None
         warnings.append(f"{problem}; keys recovered line by line")
-        loaded = _recover(yaml_text)
+        loaded = _recover(yaml_text) if fmt == "yaml" else {}
     if loaded is None:
         loaded = {}
     if not isinstance(loaded, Mapping):
+        kind = type(loaded).__name__
         if strict:
             raise FrontMatterError(
-                f"front matter is a YAML {type(loaded).__name__}, not a mapping", line=line_offset
+                f"front matter is a {language} {kind}, not a mapping", line=line_offset
             )
-        warnings.append(f"front matter is a YAML {type(loaded).__name__}, not a mapping; ignored")
+        warnings.append(f"front matter is a {language} {kind}, not a mapping; ignored")
         loaded = {}
-    seen: set[str] = set()
-    for number, line_text in enumerate(yaml_text.split("\n"), start=line_offset + 1):
-        match = _TOP_KEY.match(line_text)
-        if match:
-            key = match.group(1).strip()
-            if key in seen:
-                warnings.append(
-                    f"front matter key {key!r} appears twice (line {number}); the last wins"
-                )
-            seen.add(key)
+    if fmt == "yaml":  # TOML refuses a key given twice; JSON keeps the last, as YAML does
+        seen: set[str] = set()
+        for number, line_text in enumerate(yaml_text.split("\n"), start=line_offset + 1):
+            match = _TOP_KEY.match(line_text)
+            if match:
+                key = match.group(1).strip()
+                if key in seen:
+                    warnings.append(
+                        f"front matter key {key!r} appears twice (line {number}); the last wins"
+                    )
+                seen.add(key)
     mapping = {str(k): v for k, v in loaded.items()}
-    return FrontMatter(text=fm_text, mapping=mapping), tuple(warnings)
+    return FrontMatter(text=fm_text, mapping=mapping, format=fmt), tuple(warnings)
 
 
 def parse_date(value: object) -> dt.datetime | None:
@@ -452,7 +560,7 @@ def _cut(text: str, length: int = TITLE_FROM_BODY_LENGTH) -> str:
 
 
 def _fallback_title(
-    blocks: tuple[Block, ...], path: str | None, source: str, date: dt.datetime | None
+    blocks: tuple[Block, ...], path: str | None, feed: str, date: dt.datetime | None
 ) -> str:
     """Return a title for a post whose own is blank or a placeholder.
 
@@ -466,7 +574,7 @@ def _fallback_title(
         stem = PurePath(path).stem
         if stem and not is_placeholder(stem):
             return single_line(stem)
-    return " ".join(part for part in (source, date.date().isoformat() if date else "") if part)
+    return " ".join(part for part in (feed, date.date().isoformat() if date else "") if part)
 
 
 def _body_author(blocks: tuple[Block, ...]) -> str:
@@ -477,7 +585,7 @@ def _body_author(blocks: tuple[Block, ...]) -> str:
     return ""
 
 
-def _source(categories: tuple[str, ...], site: str) -> str:
+def _feed(categories: tuple[str, ...], site: str) -> str:
     if len(categories) >= 2:
         last, parent = categories[-1], categories[-2]
         return last if parent in last else f"{parent} {last}"
@@ -528,10 +636,10 @@ def derive_metadata(
         elif handle:
             authors.append("@" + handle.group("handle"))
     date = parse_date(mapping.get("date"))
-    source = _source(categories, site)
+    feed = _feed(categories, site)
     if mapping and (not title or is_placeholder(title)):
         # Only a post with front matter: a bare document's title is in its body already.
-        title = _fallback_title(blocks, path, source, date) or title
+        title = _fallback_title(blocks, path, feed, date) or title
     if date is not None and not plausible_date(date):
         warnings.append(
             f"the date {date.date().isoformat()} is implausible (before {EARLIEST_PLAUSIBLE_YEAR} "
@@ -563,7 +671,7 @@ def derive_metadata(
         categories=categories,
         tags=tags,
         cover=cover,
-        source=source,
+        feed=feed,
         url=url,
     )
     return meta, tuple(warnings)

@@ -236,9 +236,8 @@ def _script_end(html: str, position: int) -> int:
 # document without one needs no pass. Each attribute is taken whole, as the greedy pass takes
 # it (a lookahead and its backreference make an atomic group): linear, no backtracking into a
 # name to split it.
-_HEAVY_TAG = re.compile(
-    f"<[A-Za-z][^{_SPACE}/>]*(?:(?=(?P<attribute>{_ATTRIBUTE}))(?P=attribute)){{{MAX_ATTRIBUTES + 1}}}"
-)
+_WHOLE_ATTRIBUTE = f"(?=(?P<attribute>{_ATTRIBUTE}))(?P=attribute)"
+_HEAVY_TAG = re.compile(f"<[A-Za-z][^{_SPACE}/>]*(?:{_WHOLE_ATTRIBUTE}){{{MAX_ATTRIBUTES + 1}}}")
 
 
 def cap_attributes(html: str) -> str:

@@ -79,13 +79,23 @@ def _address(name: str, value: Any) -> Any:
     return value
 
 
-def document_to_dict(doc: Document) -> dict[str, Any]:
-    """Return the JSON data of ``doc``."""
-    meta = _value(doc.meta)
-    meta.pop("type", None)
+def _meta_and_footnotes(doc: Document) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Return the JSON data of the metadata and of the footnotes (objects without a type)."""
+    meta: dict[str, Any] = {}
+    for key, value in _value(doc.meta).items():
+        if key != "type":
+            meta[key] = value
+        if key == "feed":
+            meta["source"] = value  # the key's name before 0.2, kept in format version 1
     footnotes = _value(doc.footnotes)
     for note in footnotes:
         note.pop("type", None)
+    return meta, footnotes
+
+
+def document_to_dict(doc: Document) -> dict[str, Any]:
+    """Return the JSON data of ``doc``."""
+    meta, footnotes = _meta_and_footnotes(doc)
     return {
         "version": JSON_FORMAT_VERSION,
         "meta": meta,
@@ -135,11 +145,7 @@ def _dumps(doc: Document, indent: int | None) -> str:
             return text
         return text.replace("\n", "\n" + " " * (indent * level))
 
-    meta = _value(doc.meta)
-    meta.pop("type", None)
-    footnotes = _value(doc.footnotes)
-    for note in footnotes:
-        note.pop("type", None)
+    meta, footnotes = _meta_and_footnotes(doc)
     if indent is None:
         item, open_, close = ", ", "", ""
         block_item, block_open, block_close = ", ", "", ""

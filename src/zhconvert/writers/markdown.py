@@ -15,10 +15,11 @@ which a code span cannot escape, is the one raw HTML written: ``<code>&#123;{ x 
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence, Set
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, ClassVar, Literal
@@ -476,6 +477,7 @@ def _with_partners(
         if _PARTNERS.get(leading[k]) == trailing[k] and (k < start or k < end):
             start, end = max(start, k + 1), max(end, k + 1)
     return start, end
+
 
 #: The kind of span written with each set of markers.
 _KINDS: dict[tuple[str, ...], type[Strong | Emphasis | Strikethrough]] = {
@@ -1139,14 +1141,12 @@ def _harmless(value: object) -> bool:
 
 
 def normalized_front_matter(doc: Document) -> str:
-    """Return the typed metadata as a YAML front matter block (``---`` lines included).
+    """Return the typed metadata as a front matter block in the post's own format.
 
     The typed keys come first; every other key of the original front matter (a theme's
     ``comments``, ``headimg``, ``layout``...) follows, with its value as it was, unless the value
     is an address with another scheme than http, https, mailto or ftp.
     """
-    import yaml
-
     meta = doc.meta
     mapping: dict[str, Any] = {}
     values = (
@@ -1157,7 +1157,7 @@ def normalized_front_matter(doc: Document) -> str:
         list(meta.categories),
         list(meta.tags),
         meta.cover,
-        meta.source,
+        meta.feed,
         meta.url,
     )
     for key, value in zip(_TYPED_KEYS, values, strict=True):
@@ -1169,8 +1169,36 @@ def normalized_front_matter(doc: Document) -> str:
             mapping[key] = value
     if not mapping:
         return ""
-    yaml_text = yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False, width=1_000_000)
+    fmt = doc.front_matter.format if doc.front_matter is not None else "yaml"
+    return render_front_matter(mapping, fmt)
+
+
+def render_front_matter(mapping: Mapping[str, Any], fmt: str = "yaml") -> str:
+    """Return ``mapping`` as a front matter block in ``fmt`` (``yaml``, ``toml`` or ``json``)."""
+    if fmt == "toml":
+        import tomli_w
+
+        # TOML has no null; a key without a value is left out.
+        toml_text = tomli_w.dumps({k: v for k, v in mapping.items() if v is not None})
+        return f"+++\n{toml_text}+++\n"
+    if fmt == "json":
+        import json
+
+        return json.dumps(mapping, ensure_ascii=False, indent=2, default=_json_value) + "\n"
+    import yaml
+
+    yaml_text = yaml.safe_dump(dict(mapping), allow_unicode=True, sort_keys=False, width=1_000_000)
     return f"---\n{yaml_text}---\n"
+
+
+def _json_value(value: object) -> str:
+    """Return what JSON cannot hold (dates, times) as text, the way Hugo writes them."""
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 
 
 class MarkdownWriter:
@@ -1209,7 +1237,9 @@ class MarkdownWriter:
             parts.append("\n".join(notes))
         text = without_controls("\n\n".join(parts) + "\n")
         if options.front_matter == "keep" and doc.front_matter is not None:
-            return doc.front_matter.text + "\n" + text
+            # The block opens the file, as Jekyll requires: the archived posts' leading blank
+            # lines are left out (normalize puts the file's own bytes back).
+            return _LEADING_BLANK_LINES.sub("", doc.front_matter.text) + "\n" + text
         if options.front_matter == "normalize":
             front = normalized_front_matter(doc)
             if front:

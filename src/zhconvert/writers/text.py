@@ -290,8 +290,8 @@ class PlainTextWriter:
         if doc.meta.title:
             head.append(renderer.paragraph_text(doc.meta.title))
         details = [format_date(doc.meta.date)] if doc.meta.date else []
-        if doc.meta.source:
-            details.append(doc.meta.source)
+        if doc.meta.feed:
+            details.append(doc.meta.feed)
         if details:
             head.append(" · ".join(details))
         if _address(doc.meta.url):
