@@ -474,9 +474,16 @@ class Metadata:
         if source is not None:
             _source_is_feed()
             feed = feed or source
-        values = (title, author, site, date, categories, tags, cover, feed, url)
-        for spec, value in zip(fields(Metadata), values, strict=True):
-            object.__setattr__(self, spec.name, value)
+        set_field = object.__setattr__  # frozen: as the generated __init__ does
+        set_field(self, "title", title)
+        set_field(self, "author", author)
+        set_field(self, "site", site)
+        set_field(self, "date", date)
+        set_field(self, "categories", categories)
+        set_field(self, "tags", tags)
+        set_field(self, "cover", cover)
+        set_field(self, "feed", feed)
+        set_field(self, "url", url)
 
     @property
     def source(self) -> str:

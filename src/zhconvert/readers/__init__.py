@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
-from ..model import Block, Document, Footnote, SourceInfo
+from ..model import Block, Document, Footnote, Metadata, SourceInfo
 from ._decode import decode_post
 from ._frontmatter import derive_metadata, labels, parse_front_matter, split_front_matter
 
@@ -143,29 +142,40 @@ def read_post(source: str | bytes, *, path: str | None = None, strict: bool = Fa
         mapping = front_matter.mapping
 
     html = bool(body.strip()) and _is_html_body(body)
-    doc = _read_body(body, mapping, html=html, path=path)
-    return replace(
-        doc,
+    meta, blocks, footnotes, body_format, body_warnings = _read_body(body, mapping, html, path)
+    return Document(
+        meta=meta,
+        blocks=blocks,
+        footnotes=footnotes,
         front_matter=front_matter,
         source=SourceInfo(
             encoding=encoding,
             bom=bom,
             newline=newline,
             final_newline=final_newline,
-            body_format=doc.source.body_format,
+            body_format=body_format,
             path=path,
         ),
-        warnings=tuple(warnings) + doc.warnings,
+        warnings=tuple(warnings) + body_warnings,
     )
 
 
 def read_item(html: str, mapping: Mapping[str, Any]) -> Document:
     """Read the HTML of a feed item or web page, with its metadata given as front-matter keys."""
-    return _read_body(html, mapping, html=True, path=None)
+    meta, blocks, footnotes, body_format, warnings = _read_body(html, mapping, True, None)
+    return Document(
+        meta=meta,
+        blocks=blocks,
+        footnotes=footnotes,
+        source=SourceInfo(body_format=body_format),
+        warnings=warnings,
+    )
 
 
-def _read_body(body: str, mapping: Mapping[str, Any], *, html: bool, path: str | None) -> Document:
-    """Read a post's body (HTML or Markdown) into a Document with the metadata of ``mapping``."""
+def _read_body(
+    body: str, mapping: Mapping[str, Any], html: bool, path: str | None
+) -> tuple[Metadata, tuple[Block, ...], tuple[Footnote, ...], str, tuple[str, ...]]:
+    """Read a post's body (HTML or Markdown): its metadata, blocks, footnotes, format, warnings."""
     warnings: list[str] = []
     footnotes: tuple[Footnote, ...] = ()
     blocks: tuple[Block, ...] = ()
@@ -191,10 +201,4 @@ def _read_body(body: str, mapping: Mapping[str, Any], *, html: bool, path: str |
 
     meta, meta_warnings = derive_metadata(mapping, blocks, page_url, path)
     warnings.extend(meta_warnings)
-    return Document(
-        meta=meta,
-        blocks=blocks,
-        footnotes=footnotes,
-        source=SourceInfo(body_format=body_format, path=path),
-        warnings=tuple(warnings),
-    )
+    return meta, blocks, footnotes, body_format, tuple(warnings)

@@ -233,11 +233,12 @@ def _script_end(html: str, position: int) -> int:
 
 # A "<" and a name followed by more than MAX_ATTRIBUTES attributes, wherever it stands (in a
 # comment or a script too): every element the full pass below would cap starts with one, so a
-# document without one needs no pass. Each attribute is taken whole, as the greedy pass takes
-# it (a lookahead and its backreference make an atomic group): linear, no backtracking into a
-# name to split it.
+# document without one needs no pass. The name and each attribute are taken whole, as the
+# greedy pass takes them (a lookahead and its backreference make an atomic group, which Python
+# 3.10 lacks): linear, no backtracking into a name to split it.
+_WHOLE_NAME = f"(?=(?P<name>[^{_SPACE}/>]*))(?P=name)"
 _WHOLE_ATTRIBUTE = f"(?=(?P<attribute>{_ATTRIBUTE}))(?P=attribute)"
-_HEAVY_TAG = re.compile(f"<[A-Za-z][^{_SPACE}/>]*(?:{_WHOLE_ATTRIBUTE}){{{MAX_ATTRIBUTES + 1}}}")
+_HEAVY_TAG = re.compile(f"<[A-Za-z]{_WHOLE_NAME}(?:{_WHOLE_ATTRIBUTE}){{{MAX_ATTRIBUTES + 1}}}")
 
 
 def cap_attributes(html: str) -> str:

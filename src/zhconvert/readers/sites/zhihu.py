@@ -220,6 +220,8 @@ def _rejoined(blocks: list[Block]) -> list[Block]:
     goes on with it: it starts with punctuation that cannot start a sentence, or the formula is
     one symbol between two pieces of Chinese ("设" / x / "为正数"). Others stay display formulas.
     """
+    if not any(isinstance(block, MathBlock) for block in blocks):
+        return blocks  # nearly every answer: no formula on its own
     out: list[Block] = []
     index = 0
     while index < len(blocks):
