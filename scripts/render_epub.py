@@ -90,7 +90,7 @@ def sample_document() -> Document:
             title="为什么要把网页存档做成电子书？",
             author="示例作者",
             site="知乎",
-            source="知乎热榜",
+            feed="知乎热榜",
             date=dt.datetime(2024, 3, 8, 21, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))),
             url="https://www.zhihu.com/question/1/answer/2",
         ),
