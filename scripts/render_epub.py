@@ -3,6 +3,7 @@
     python scripts/render_epub.py                       # the sample chapter -> docs/epub-page.png
     python scripts/render_epub.py BOOK.epub --page 1 --page titlepage --out shots/
     python scripts/render_epub.py --sample-book sample.epub   # keep the sample book too
+    python scripts/render_epub.py --calibre shots/      # also AZW3 and PDF pages with calibre
 
 Without a book, a sample chapter is built from the code (title, byline, figure with caption,
 formula, highlighted code, a long address, a table, a missing image and a footnote), so the
@@ -11,6 +12,10 @@ the book (``--page 3`` is the third post, ``--page titlepage``/``nav``/``text/po
 name a file), shot at a phone-like width. Chromium is the Debian package ``chromium``; it is
 installed with apt-get when missing and the script runs as root. Nothing is fetched from the
 network: the sample's figure is drawn here and found through ``--image-dir``.
+
+With ``--calibre DIR``, calibre's ``ebook-convert`` (Debian's ``calibre``, when installed) also
+converts the book to AZW3, as a Kindle gets it, and to PDF, and poppler's ``pdftoppm`` renders
+the PDF's first pages to PNG in DIR: what calibre's renderer makes of the same book.
 """
 
 from __future__ import annotations
@@ -241,6 +246,36 @@ def trim(png: Path, margin: int = 24) -> None:
         picture.crop((0, 0, picture.width, box[3] + margin)).save(png, optimize=True)
 
 
+def calibre_pages(book: Path, out: Path, pages: int) -> list[Path]:
+    """Convert ``book`` with calibre to AZW3 and PDF in ``out``; return PNGs of the PDF's pages.
+
+    Nothing (with a note) when calibre's ``ebook-convert`` or poppler's ``pdftoppm`` is missing.
+    """
+    convert, pdftoppm = shutil.which("ebook-convert"), shutil.which("pdftoppm")
+    if convert is None or pdftoppm is None:
+        print("calibre (ebook-convert) or pdftoppm is not installed: no AZW3/PDF", file=sys.stderr)
+        return []
+    out.mkdir(parents=True, exist_ok=True)
+    # calibre draws with QtWebEngine: no screen here, and as root its sandbox cannot start.
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox",
+        "QTWEBENGINE_DISABLE_SANDBOX": "1",
+    }
+    for suffix in (".azw3", ".pdf"):
+        target = out / (book.stem + suffix)
+        subprocess.run([convert, str(book), str(target)], check=True, env=env, capture_output=True)
+        print(target)
+    prefix = out / f"{book.stem}-pdf"
+    pdf = out / (book.stem + ".pdf")
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "80", "-f", "1", "-l", str(pages), str(pdf), str(prefix)],
+        check=True,
+    )
+    return sorted(out.glob(f"{prefix.name}-*.png"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("book", nargs="?", type=Path, help="the EPUB (default: the sample)")
@@ -251,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--sample-book", type=Path, help="also keep the sample book here")
     parser.add_argument("--no-install", action="store_true", help="never run apt-get")
+    parser.add_argument(
+        "--calibre", type=Path, metavar="DIR", help="also AZW3, PDF and PDF pages with calibre"
+    )
+    parser.add_argument("--pdf-pages", type=int, default=3, help="PDF pages to render (3)")
     args = parser.parse_args(argv)
 
     chromium = find_chromium(install=not args.no_install)
@@ -265,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             if len(names) == 1 and out.suffix == ".png":
                 png = out
+                png.parent.mkdir(parents=True, exist_ok=True)
             else:
                 out.mkdir(parents=True, exist_ok=True)
                 png = out / (Path(name).stem + ".png")
@@ -272,6 +312,11 @@ def main(argv: list[str] | None = None) -> int:
                 chromium, work / "book" / name, png.resolve(), args.width, args.height, args.scale
             )
             print(png)
+        if args.calibre:
+            kept = work / book_path.name
+            kept.write_bytes(data)
+            for png in calibre_pages(kept, args.calibre, args.pdf_pages):
+                print(png)
     return 0
 
 

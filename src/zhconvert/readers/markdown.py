@@ -19,11 +19,14 @@ Choices a caller may not expect:
   inline children or else its content as plain text (wrapped in a paragraph at block level).
 - A soft line break between two CJK characters (Han, kana, hangul, CJK punctuation, fullwidth
   forms) disappears; any other soft break is one space.
-- Link and image URLs are kept as written: markdown-it's percent-encoding and punycode are for HTML
-  output and would change a URL written by zhconvert's Markdown writer. A link whose scheme is not
-  http, https, mailto or ftp (``javascript:``, ``vbscript:``, ``data:``, in any case, with blanks
-  or control characters inside) becomes its text, as in the HTML reader; such an image becomes its
-  alt text.
+- Link and image URLs are not percent-encoded or punycoded (markdown-it does that for HTML output;
+  it would change a URL written by zhconvert's Markdown writer), but they are cleaned as the HTML
+  reader cleans them (``_links``): redirect pages and image proxies unwrapped, tracking parameters
+  dropped from links, a link whose text is its real address followed, and an autolink's text made
+  the address it now goes to. Cleaning a cleaned URL changes nothing, so zhconvert's own output
+  reads back the same. A link whose scheme is not http, https, mailto or ftp (``javascript:``,
+  ``vbscript:``, ``data:``, in any case, with blanks or control characters inside) becomes its
+  text, as in the HTML reader; an image whose address is not web or relative becomes its alt text.
 - Inline math follows pandoc's rule so that prices are not formulas: no space just inside the
   dollars, no digit right after the closing one (``$5 and $6`` is text).
 - Hexo writes ``{``/``}`` as ``&#123;``/``&#125;``; markdown-it decodes them in text but keeps
@@ -92,7 +95,9 @@ from ..model import (
     VideoCard,
     merge_texts,
 )
+from ._links import clean_image_url, clean_link
 from ._safety import DROPPED_TAGS, has_safe_scheme, without_controls
+from .sites import all_rules
 
 __all__ = ["read_markdown"]
 
@@ -211,6 +216,17 @@ def read_markdown(body: str) -> tuple[tuple[Block, ...], tuple[Footnote, ...]]:
     tokens = _PARSER.parse(body, env)
     reader = _Reader(tokens, env)
     return tuple(reader.blocks(0, len(tokens))), reader.footnotes()
+
+
+_redirects: dict[str, str] | None = None
+
+
+def _redirect_table() -> dict[str, str]:
+    """Return the redirector hosts site rules add: host -> target parameter (as for HTML)."""
+    global _redirects
+    if _redirects is None:
+        _redirects = {host: key for rule in all_rules() for host, key in rule.redirects.items()}
+    return _redirects
 
 
 # ---------------------------------------------------------------------------------------------
@@ -565,10 +581,14 @@ class _Reader:
         return [Strikethrough(tuple(self.inlines(run, start + 1, end, depth + 1)))]
 
     def _inline_link(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
-        url = str(run.tokens[start].attrs.get("href", ""))
+        token = run.tokens[start]
+        href = str(token.attrs.get("href", ""))
         children = tuple(self.inlines(run, start + 1, end, depth + 1))
-        if not has_safe_scheme(url):
+        url = clean_link(href, _plain_text(children), redirects=_redirect_table())
+        if url is None or not has_safe_scheme(url):
             return list(children)  # javascript: and the like: the text alone, as in HTML
+        if token.markup == "autolink" and children == (Text(href),):
+            children = (Text(url),)  # an autolink shows its address: the one it goes to
         match children:
             case (Text(text),) if len(text) > 1 and text[0] == "@" and "zhihu.com/people/" in url:
                 return [Mention(text[1:], url)]
@@ -580,8 +600,8 @@ class _Reader:
             alt = _plain_text(self.inline_children(token.children, depth + 1))
         else:
             alt = token.content  # the alt's source; nested images are not worth recursing into
-        src = str(token.attrs.get("src", ""))
-        if not has_safe_scheme(src):
+        src = clean_image_url(str(token.attrs.get("src", "")), redirects=_redirect_table())
+        if src is None or not has_safe_scheme(src):
             return [Text(alt)] if alt else []
         return [InlineImage(src, alt, str(token.attrs.get("title", "")))]
 
