@@ -519,3 +519,8 @@ def test_any_address_gives_a_safe_link_or_none(href: str, text: str | None) -> N
 def test_dropping_trackers_twice_changes_nothing_more(href: str) -> None:
     once = strip_tracking(href)
     assert strip_tracking(once) == once
+
+
+def test_an_address_that_is_all_tracking_leaves_the_text_alone() -> None:
+    doc = zhconvert.loads("---\ntitle: t\n---\n\n<div><p><a href='?utm_source=x'>文字</a></p></div>\n")
+    assert doc.blocks == (zhconvert.Paragraph((zhconvert.Text("文字"),)),)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import zhconvert
-from zhconvert.model import Document, Figure, Footnote, Link, Paragraph, Text
+from zhconvert.model import Document, Figure, Footnote, Link, Metadata, Paragraph, Text
 
 HEAD = "---\ntitle: 'T'\ncategories:\n - 编程\n---\n\n"
 
@@ -102,6 +104,12 @@ def test_a_redirect_to_an_unsafe_address_is_no_link() -> None:
     assert doc.blocks == (Paragraph((Text("点我"),)),)
 
 
+def test_an_address_that_is_all_tracking_is_no_link() -> None:
+    # Nothing is left to link to; a link to "" would be written as its text and read back so.
+    doc = load("见 [x](?utm_source=x) 完")
+    assert doc.blocks == (Paragraph((Text("见 x 完"),)),)
+
+
 def test_a_cleaned_post_reads_back_to_the_same_document() -> None:
     doc = load(
         "[a](https://link.zhihu.com/?target=https%3A//e.example/a%3Fx%3D1%26utm_source%3Dz) "
@@ -113,3 +121,54 @@ def test_a_cleaned_post_reads_back_to_the_same_document() -> None:
     again = zhconvert.loads(written(doc))
     assert (again.blocks, again.footnotes) == (doc.blocks, doc.footnotes)
     assert written(again) == written(doc)
+
+
+_PIECES = st.sampled_from(
+    [
+        "https://",
+        "http://",
+        "//",
+        "javascript:",
+        "link.zhihu.com/?target=",
+        "link.juejin.cn/?target=",
+        "cors.zfour.workers.dev/?",
+        "t.co/",
+        "e.example/",
+        "%3A",
+        "%2F",
+        "?",
+        "&",
+        "#",
+        "=",
+        "utm_source=x",
+        "id=2",
+        "[",
+        ")",
+        " ",
+        "中",
+    ]
+)
+_ADDRESSES = st.lists(_PIECES, max_size=10).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(href=_ADDRESSES, text=_ADDRESSES, src=_ADDRESSES)
+def test_cleaning_on_reading_is_idempotent(href: str, text: str, src: str) -> None:
+    # Whatever addresses a post holds, cleaning them on each reading converges at once.
+    doc = Document(
+        Metadata(title="T"),
+        (
+            Paragraph((Text("见 "), Link(href, (Text(text.strip() or "x"),)), Text(" 完"))),
+            Figure(src),
+        ),
+        # A footnote address with "[" does not survive the writer today, cleaning or not (the
+        # label of its "[url](url)" form is not escaped): left out here, reported separately.
+        (Footnote(1, "注", href.replace("[", "")),),
+    )
+    # The first reading may still change (the writer joins a footnote's blanks, which a model
+    # built here may hold); from then on, normalize's output and the document are fixed.
+    once = zhconvert.loads(written(doc))
+    twice = zhconvert.loads(written(once))
+    assert written(twice) == written(once)
+    thrice = zhconvert.loads(written(twice))
+    assert (thrice.blocks, thrice.footnotes) == (twice.blocks, twice.footnotes)

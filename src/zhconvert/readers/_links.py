@@ -303,7 +303,7 @@ def clean_link(
     ):
         target = unwrap_redirect(shown, redirects)
     url = strip_tracking(target)
-    return url if has_safe_scheme(url) else None
+    return url if url and has_safe_scheme(url) else None  # all tracking: no address left
 
 
 def clean_image_url(src: str | None, *, redirects: Mapping[str, str] | None = None) -> str | None:

@@ -585,8 +585,10 @@ class _Reader:
         href = str(token.attrs.get("href", ""))
         children = tuple(self.inlines(run, start + 1, end, depth + 1))
         url = clean_link(href, _plain_text(children), redirects=_redirect_table())
-        if url is None or not has_safe_scheme(url):
-            return list(children)  # javascript: and the like: the text alone, as in HTML
+        # javascript: and the like: the text alone, as in HTML; so for an address that was all
+        # tracking ("?utm_source=x"), which the writer could not write back as a link.
+        if not url or not has_safe_scheme(url):
+            return list(children)
         if token.markup == "autolink" and children == (Text(href),):
             children = (Text(url),)  # an autolink shows its address: the one it goes to
         match children:
