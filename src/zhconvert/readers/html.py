@@ -60,7 +60,7 @@ from ..model import (
 from . import _links
 from ._safety import DROPPED_TAGS as _DROPPED_TAGS
 from ._safety import cap_attributes, resolve_control_references
-from .sites import Post, SiteRule, all_rules, rules_for, selector_xpath
+from .sites import Post, SiteRule, redirect_hosts, rules_for, selector_xpath
 
 __all__ = ["HtmlBody", "WebReader", "read_html", "unwrap_redirect"]
 
@@ -402,24 +402,13 @@ def _int(value: str | None) -> int | None:
     return number if number > 0 else None
 
 
-_redirects: dict[str, str] | None = None
-
-
-def _redirect_table() -> dict[str, str]:
-    """Return redirector host -> target parameter, from every site rule."""
-    global _redirects
-    if _redirects is None:
-        _redirects = {host: key for rule in all_rules() for host, key in rule.redirects.items()}
-    return _redirects
-
-
 def unwrap_redirect(href: str) -> str:
     """Return where a known redirector's link (``link.zhihu.com/?target=``...) goes.
 
     Any other URL comes back unchanged; so does a redirect with an empty target. The table is
     ``_links.REDIRECTORS`` plus the hosts site rules declare.
     """
-    return _links.unwrap_redirect(href, _redirect_table())
+    return _links.unwrap_redirect(href, redirect_hosts())
 
 
 def _clean_url(raw: str | None, text: str | None = None) -> str | None:
@@ -430,7 +419,7 @@ def _clean_url(raw: str | None, text: str | None = None) -> str | None:
     """
     if not raw:
         return None
-    return _links.clean_link(raw, text, redirects=_redirect_table())
+    return _links.clean_link(raw, text, redirects=redirect_hosts())
 
 
 #: An address that names its scheme (``data:``, ``http:``…), as opposed to a relative one.
@@ -482,7 +471,7 @@ def embed_url(el: etree._Element) -> str | None:
 
 
 def _image_url(raw: str | None) -> str | None:
-    url = _links.clean_image_url(raw, redirects=_redirect_table()) if raw else None
+    url = _links.clean_image_url(raw, redirects=redirect_hosts()) if raw else None
     if url is None or not url.lower().startswith(("http://", "https://")):
         return None
     return url

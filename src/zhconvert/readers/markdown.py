@@ -97,7 +97,7 @@ from ..model import (
 )
 from ._links import clean_image_url, clean_link
 from ._safety import DROPPED_TAGS, has_safe_scheme, without_controls
-from .sites import all_rules
+from .sites import redirect_hosts
 
 __all__ = ["read_markdown"]
 
@@ -216,17 +216,6 @@ def read_markdown(body: str) -> tuple[tuple[Block, ...], tuple[Footnote, ...]]:
     tokens = _PARSER.parse(body, env)
     reader = _Reader(tokens, env)
     return tuple(reader.blocks(0, len(tokens))), reader.footnotes()
-
-
-_redirects: dict[str, str] | None = None
-
-
-def _redirect_table() -> dict[str, str]:
-    """Return the redirector hosts site rules add: host -> target parameter (as for HTML)."""
-    global _redirects
-    if _redirects is None:
-        _redirects = {host: key for rule in all_rules() for host, key in rule.redirects.items()}
-    return _redirects
 
 
 # ---------------------------------------------------------------------------------------------
@@ -584,7 +573,7 @@ class _Reader:
         token = run.tokens[start]
         href = str(token.attrs.get("href", ""))
         children = tuple(self.inlines(run, start + 1, end, depth + 1))
-        url = clean_link(href, _plain_text(children), redirects=_redirect_table())
+        url = clean_link(href, _plain_text(children), redirects=redirect_hosts())
         # javascript: and the like: the text alone, as in HTML; so for an address that was all
         # tracking ("?utm_source=x"), which the writer could not write back as a link.
         if not url or not has_safe_scheme(url):
@@ -602,7 +591,7 @@ class _Reader:
             alt = _plain_text(self.inline_children(token.children, depth + 1))
         else:
             alt = token.content  # the alt's source; nested images are not worth recursing into
-        src = clean_image_url(str(token.attrs.get("src", "")), redirects=_redirect_table())
+        src = clean_image_url(str(token.attrs.get("src", "")), redirects=redirect_hosts())
         if src is None or not has_safe_scheme(src):
             return [Text(alt)] if alt else []
         return [InlineImage(src, alt, str(token.attrs.get("title", "")))]

@@ -42,6 +42,7 @@ __all__ = [
     "SiteFixture",
     "SiteRule",
     "all_rules",
+    "redirect_hosts",
     "rules_for",
     "selector_xpath",
 ]
@@ -167,6 +168,17 @@ def all_rules() -> list[SiteRule]:
                 rules.append(rule)
         _rules = rules
     return _rules
+
+
+_redirects: dict[str, str] | None = None
+
+
+def redirect_hosts() -> dict[str, str]:
+    """Return the redirector hosts every site rule declares: host -> target parameter."""
+    global _redirects
+    if _redirects is None:
+        _redirects = {host: key for rule in all_rules() for host, key in rule.redirects.items()}
+    return _redirects
 
 
 def rules_for(post: Post) -> tuple[SiteRule, ...]:
