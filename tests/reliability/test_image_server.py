@@ -293,7 +293,7 @@ def test_what_is_not_an_image_is_refused(misbehaving: Misbehaving) -> None:
 
 
 def test_a_decompression_bomb_is_refused(misbehaving: Misbehaving) -> None:
-    from zhconvert.epub.images import MAX_IMAGE_PIXELS, image_from_bytes
+    from zhconvert.images import MAX_IMAGE_PIXELS, image_from_bytes
 
     ROUTES["/bomb.png"] = serve(_png_bomb())
     try:

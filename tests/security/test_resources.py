@@ -248,7 +248,7 @@ def test_more_encoding_layers_than_a_server_would_use_are_refused(server: Server
         request, zlib.compress(png()), Content_Encoding="deflate"
     )
     server.routes["/odd.png"] = lambda request: _send(request, png(), Content_Encoding="x-odd")
-    from zhconvert.epub.images import ImageFetcher
+    from zhconvert.images import ImageFetcher
 
     with ImageFetcher(retries=0, timeout=5.0) as fetcher:
         assert fetcher.resolve((server.url("/twice.png"),)) is not None  # honest layers decode
@@ -282,7 +282,7 @@ def test_a_host_that_stalls_once_is_given_up_for_the_rest_of_the_build(
 
 
 def test_a_stalled_host_names_the_reason_for_each_of_its_images(silent_host: SilentHost) -> None:
-    from zhconvert.epub.images import ImageFetcher
+    from zhconvert.images import ImageFetcher
 
     urls = [silent_host.url(f"/{n}.png") for n in range(6)]
     with ImageFetcher(retries=2, timeout=0.5, concurrency=1, cache_dir=None) as fetcher:
@@ -638,7 +638,7 @@ def test_svg_use_bombs_are_defused_in_the_book(server: Server) -> None:
     ],
 )
 def test_svg_references_to_outside_are_removed_in_any_spelling(attribute: str) -> None:
-    from zhconvert.epub.images import sanitize_svg
+    from zhconvert.images import sanitize_svg
 
     svg = f'<svg xmlns="http://www.w3.org/2000/svg"><rect {attribute} width="3"/></svg>'
     cleaned = sanitize_svg(svg.encode())

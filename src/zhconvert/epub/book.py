@@ -20,14 +20,14 @@ from typing import Any
 from .. import model as m
 from .._dates import format_day, shown
 from ..errors import OptionError, ZhconvertError
-from ..writers._depth import limit_depth
-from .images import (
+from ..images import (
     ImageFetcher,
     ImageResource,
     default_cache_dir,
     examine_image,
     read_image_file,
 )
+from ..writers._depth import limit_depth
 from .options import BookOptions, EpubOptions
 from .package import IMAGE_DIR, MATH_DIR, TEXT_DIR, BookMeta, Chapter, TocGroup, assemble
 from .progress import Progress

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .images import DEFAULT_IMAGE_BUDGET, DEFAULT_IMAGE_DEADLINE, DEFAULT_MAX_IMAGE_BYTES
+from ..images import DEFAULT_IMAGE_BUDGET, DEFAULT_IMAGE_DEADLINE, DEFAULT_MAX_IMAGE_BYTES
 from .xhtml import IMAGE_MODES
 
 __all__ = ["GROUPINGS", "SORT_KEYS", "BookOptions", "EpubOptions"]

@@ -22,8 +22,8 @@ from importlib import resources
 from typing import Any
 
 from .._dates import format_day, in_zone, shown, zip_time
+from ..images import ImageResource
 from . import markup
-from .images import ImageResource
 from .xhtml import UNTITLED, page
 
 __all__ = ["MATH_DIR", "BookMeta", "Chapter", "TocGroup", "assemble", "stylesheet"]
