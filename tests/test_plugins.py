@@ -10,6 +10,7 @@ it sees the base interpreter's packages, not zhconvert and its dependencies.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,8 +37,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build = tmp_path_factory.mktemp("plugin-build")
     source = build / "plugin_example"
     # pip builds in place for local folders: a copy keeps build/ and *.egg-info out of tests/.
-    import shutil
-
     shutil.copytree(PLUGIN, source)
     proc = subprocess.run(
         [
@@ -101,10 +100,40 @@ def test_version_lists_the_plugin(site: Path) -> None:
     assert "  writer upper: zhconvert-upper 0.1.0" in proc.stdout.splitlines()
 
 
+def test_version_lists_the_site_rule_plugin(site: Path) -> None:
+    proc = zhconvert_cli(site, "--version")
+    assert proc.returncode == 0, proc.stderr
+    assert "  site shouting: zhconvert-upper 0.1.0" in proc.stdout.splitlines()
+
+
+def test_the_installed_site_rule_applies(site: Path, tmp_path: Path) -> None:
+    post = tmp_path / "shouting.md"
+    post.write_text(
+        "---\ntitle: t\n---\n\n<div><p>留下</p><div class='shout-box'>分享到微博</div></div>\n",
+        encoding="utf-8",
+    )
+    proc = zhconvert_cli(site, "convert", post, "-t", "txt")
+    assert proc.returncode == 0, proc.stderr
+    assert "留下" in proc.stdout
+    assert "分享到微博" not in proc.stdout
+
+
+def test_a_broken_site_plugin_is_named_by_version(site: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken-site"
+    shutil.copytree(site, broken)
+    (broken / "zhconvert_upper.py").write_text("raise ImportError('no such thing')\n")
+    proc = zhconvert_cli(broken, "--version")
+    assert proc.returncode == 0, proc.stderr
+    line = next(line for line in proc.stdout.splitlines() if "site shouting" in line)
+    assert "could not be loaded" in line
+    assert "no such thing" in line
+
+
 def test_version_without_plugins_lists_none(tmp_path: Path) -> None:
     proc = zhconvert_cli(tmp_path, "--version")
     assert proc.returncode == 0
     assert "upper" not in proc.stdout
+    assert "  site " not in proc.stdout  # the built-in site rules are not plugins
 
 
 @pytest.mark.parametrize("name", ["upper", "UPPER", "shout"])

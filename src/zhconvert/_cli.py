@@ -197,6 +197,11 @@ class _VersionAction(argparse.Action):
 
             for name, dist, version in installed_plugins():
                 lines.append(f"  writer {name}: {dist} {version}")
+            from .readers.sites import installed_sites
+
+            for name, dist, version, problem in installed_sites():
+                state = f" (could not be loaded: {problem})" if problem else ""
+                lines.append(f"  site {name}: {dist} {version}{state}")
         except Exception as exc:  # listing plugins must never break --version
             lines.append(f"  (plugins could not be listed: {exc})")
         print("\n".join(lines))

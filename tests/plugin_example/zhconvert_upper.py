@@ -1,4 +1,8 @@
-"""An example zhconvert writer plugin: the ``upper`` format, plain text in capital letters."""
+"""An example zhconvert plugin package.
+
+It holds a writer, the ``upper`` format (plain text in capital letters), and a site rule,
+``shouting``, which drops the share box of an imaginary site.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import ClassVar
 
 import zhconvert
 from zhconvert import Document
+from zhconvert.readers.sites import SiteRule
 
 
 @dataclass(frozen=True)
@@ -29,3 +34,11 @@ class UpperWriter:
         text = zhconvert.dumps(doc, "text", wrap=options.wrap)
         assert isinstance(text, str)
         return text.upper()
+
+
+class ShoutingSite(SiteRule):
+    """The rules of an imaginary site whose posts end with a share box."""
+
+    name = "shouting"
+    markers = ("shout-box",)
+    drop = (".shout-box",)

@@ -42,6 +42,7 @@ __all__ = [
     "SiteFixture",
     "SiteRule",
     "all_rules",
+    "installed_sites",
     "redirect_hosts",
     "rules_for",
     "selector_xpath",
@@ -162,12 +163,37 @@ def all_rules() -> list[SiteRule]:
                 continue  # the built-in rules declare themselves too
             try:
                 rule = ep.load()()
-            except Exception:  # a broken plugin must not break every read
+            except Exception as exc:  # a broken plugin must not break every read
+                _broken[ep.name] = f"{type(exc).__name__}: {exc}"
                 continue
             if isinstance(rule, SiteRule):
                 rules.append(rule)
+            else:
+                _broken[ep.name] = f"{ep.value} is not a SiteRule"
         _rules = rules
     return _rules
+
+
+#: entry-point name -> why the plugin could not be used (``--version`` says it).
+_broken: dict[str, str] = {}
+
+
+def installed_sites() -> list[tuple[str, str, str, str | None]]:
+    """Return ``(name, distribution, version, problem)`` for site rules not shipped with zhconvert.
+
+    ``problem`` is why the rule could not be loaded, or None when it applies.
+    """
+    from importlib.metadata import entry_points
+
+    all_rules()
+    found = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in BUILTIN_SITES:
+            continue
+        dist = ep.dist.name if ep.dist is not None else "?"
+        version = ep.dist.version if ep.dist is not None else "?"
+        found.append((ep.name, dist, version, _broken.get(ep.name)))
+    return sorted(found)
 
 
 _redirects: dict[str, str] | None = None
