@@ -52,6 +52,7 @@ INLINE_SIZES = (1_000, 10_000, 30_000)
 
 TARGETS = {
     "zhconvert vs markdownify (in-process)": (1.5, "ratio >= 1.5 (stretch 2.5)"),
+    "zhconvert vs html-to-markdown (in-process)": (1.0, "ratio >= 1.0 (issue 17)"),
     "convert --jobs 2 vs --jobs 1": (1.6, "ratio >= 1.6"),
     "convert --jobs 2 vs pandoc per file": (20.0, "ratio >= 20"),
     "convert --jobs 2 vs pandoc batch": (4.0, "ratio >= 4"),
@@ -131,6 +132,13 @@ def _zhconvert() -> Callable[[Post], object]:
     return lambda post: dumps(loads(post.text), "markdown")
 
 
+def _zhconvert_loads() -> Callable[[Post], object]:
+    import zhconvert
+
+    loads = zhconvert.loads
+    return lambda post: loads(post.text)
+
+
 def _markdownify() -> Callable[[Post], object]:
     from markdownify import markdownify
 
@@ -163,6 +171,7 @@ def _lxml_parse() -> Callable[[Post], object]:
 #: name -> (factory, input, module that must be importable)
 IN_PROCESS: dict[str, tuple[Callable[[], Callable[[Post], object]], str, str]] = {
     "zhconvert loads+dumps(md)": (_zhconvert, "whole post", "zhconvert"),
+    "zhconvert loads (reader only)": (_zhconvert_loads, "whole post", "zhconvert"),
     "markdownify": (_markdownify, "body", "markdownify"),
     "html2text": (_html2text, "body", "html2text"),
     "html-to-markdown (Rust)": (_html_to_markdown, "body", "html_to_markdown"),
@@ -1022,6 +1031,8 @@ def verdicts(
 
     markdownify = find(in_rows, "markdownify")
     compare("zhconvert vs markdownify (in-process)", find(in_rows, ZH), markdownify)
+    rust = find(in_rows, "html-to-markdown")
+    compare("zhconvert vs html-to-markdown (in-process)", find(in_rows, ZH), rust)
     j1 = find(cli_rows, "zhconvert convert DIR -t md --jobs 1")
     j2 = find(cli_rows, "zhconvert convert DIR -t md --jobs 2")
     compare("convert --jobs 2 vs --jobs 1", j2, j1)

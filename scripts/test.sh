@@ -5,8 +5,9 @@
 # git for the pre-commit tests, Node.js and npm (Debian's nodejs and npm) for the tests that build
 # posts with real Hexo 7, which tests/_hexo.py then installs from npm, pinned by
 # tests/hexo/package-lock.json, into a cache folder outside the repository (skipped, with the
-# reason, only where Node.js or npm cannot be installed), and the package with its [dev] extra in
-# ./.venv.
+# reason, only where Node.js or npm cannot be installed), Debian's chromium for the real-browser
+# test of hotlinked images (tests/test_hotlink.py: skipped without it locally, failed in CI), and
+# the package with its [dev] extra in ./.venv.
 # Usage: scripts/test.sh [pytest arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,8 @@ command -v git >/dev/null 2>&1 || missing+=(git)
 optional=()
 command -v node >/dev/null 2>&1 || command -v nodejs >/dev/null 2>&1 || optional+=(nodejs)
 command -v npm >/dev/null 2>&1 || optional+=(npm)
+# The package is "chromium" in Debian bookworm and trixie (Ubuntu's is a snap wrapper).
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || optional+=(chromium)
 if ((${#missing[@]} + ${#optional[@]})); then
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
         export DEBIAN_FRONTEND=noninteractive
@@ -30,13 +33,13 @@ if ((${#missing[@]} + ${#optional[@]})); then
         fi
         if ((${#optional[@]})); then
             apt-get install -y -qq --no-install-recommends "${optional[@]}" >/dev/null ||
-                echo "scripts/test.sh: could not install ${optional[*]}: the Hexo tests will be skipped" >&2
+                echo "scripts/test.sh: could not install ${optional[*]}: the tests needing them will be skipped" >&2
         fi
     elif ((${#missing[@]})); then
         echo "scripts/test.sh: please install: ${missing[*]}" >&2
         exit 1
     else
-        echo "scripts/test.sh: ${optional[*]} missing: the Hexo tests will be skipped" >&2
+        echo "scripts/test.sh: ${optional[*]} missing: the tests needing them will be skipped" >&2
     fi
 fi
 

@@ -62,11 +62,15 @@ def test_defaults_with_their_origin(repo: Path, capsys: pytest.CaptureFixture[st
     assert (code, err) == (0, "")
     assert settings_of(out) == {
         "front-matter": ('"keep"', "default"),
-        "images": ('"best"', "default"),
+        "images": ('"remote"', "default"),
+        "image-source": ('"best"', "default"),
+        "image-folder": ('""', "default"),
         "encoding": ('"utf-8"', "default"),
         "exclude": ("[]", "default"),
         "chinese": ('"none"', "default"),
         "cjk-spacing": ("false", "default"),
+        "hotlink": ('"markdown"', "default"),
+        "referer-hosts": ("[]", "default"),
     }
     assert "no zhconvert.toml or pyproject.toml" in out
 
@@ -79,11 +83,15 @@ def test_output_is_toml_that_reads_back(repo: Path, capsys: pytest.CaptureFixtur
     assert code == 0
     assert tomllib.loads(out) == {
         "front-matter": "keep",
-        "images": "best",
+        "images": "remote",
+        "image-source": "best",
+        "image-folder": "",
         "encoding": "utf-8",
         "exclude": ["草稿/**", "*.raw.md"],
         "chinese": "tw",
         "cjk-spacing": True,
+        "hotlink": "markdown",
+        "referer-hosts": [],
     }
     # ... so it can be pasted into zhconvert.toml and gives the same settings.
     (repo / "zhconvert.toml").write_text(out, encoding="utf-8")
@@ -93,7 +101,7 @@ def test_output_is_toml_that_reads_back(repo: Path, capsys: pytest.CaptureFixtur
 
 def test_every_origin_file_and_flag(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "pyproject.toml").write_text(
-        '[tool.zhconvert]\nimages = "src"\nexclude = ["drafts/**"]\nchinese = "hk"\n',
+        '[tool.zhconvert]\nimage-source = "src"\nexclude = ["drafts/**"]\nchinese = "hk"\n',
         encoding="utf-8",
     )
     code, out, _ = cli(
@@ -112,11 +120,15 @@ def test_every_origin_file_and_flag(repo: Path, capsys: pytest.CaptureFixture[st
     assert f"# read from {repo / 'pyproject.toml'}" in out
     assert settings_of(out) == {
         "front-matter": ('"keep"', "default"),
-        "images": ('"src"', file_origin),
+        "images": ('"remote"', "default"),
+        "image-source": ('"src"', file_origin),
+        "image-folder": ('""', "default"),
         "encoding": ('"keep"', "command line (--encoding)"),
         "exclude": ('["drafts/**", "x.md"]', f"{file_origin} + command line (--exclude)"),
         "chinese": ('"tw"', "command line (--chinese)"),
         "cjk-spacing": ("true", "command line (--cjk-spacing)"),
+        "hotlink": ('"markdown"', "default"),
+        "referer-hosts": ("[]", "default"),
     }
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import zhconvert
 
@@ -363,3 +365,38 @@ def test_every_corpus_post_has_its_metadata(corpus_posts: list[Path], corpus_dir
         else:
             assert doc.meta.site != "知乎", where
     assert feeds == {"zhihu": 34, "other": 3}
+
+
+#: Values that YAML reads as text, numbers, booleans, dates, nothing, or collections; anchors,
+#: aliases and merge keys. The reader builds the common mappings itself (without PyYAML's
+#: constructor, for speed); whatever it builds must be what PyYAML builds.
+_YAML_VALUES = [
+    "text", "'quoted: text'", '"双引号"', "知乎", "1", "-2.5", "0x1F", "1_000", "1:20", ".inf",
+    "yes", "off", "true", "~", "null", "", "2022-03-06 14:08:20", "2022-03-06",
+    "2022-03-06T14:08:20+08:00", "[a, 1, null, 2022-01-01]", "[]", "{}", "{a: 1}", "[[x]]",
+    "&anchor [a, b]", "*anchor", "&s text", "*s", "\n - a\n - 2\n", "\n  -  - nested\n",
+    "!!str 12", "| \n  block\n",
+]  # fmt: skip
+_YAML_KEYS = ["title", "categories", "date", "1", "yes", "null", "<<", "'quoted key'", "title"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_YAML_KEYS), st.sampled_from(_YAML_VALUES)), max_size=6))
+def test_front_matter_mapping_is_what_pyyaml_builds(items: list[tuple[str, str]]) -> None:
+    import yaml
+
+    yaml_text = "".join(f"{key}: {value}\n" for key, value in items)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        expected = yaml.load(yaml_text, Loader=loader)
+    except (yaml.YAMLError, ValueError, TypeError):
+        return  # recovered line by line: tests above
+    if not isinstance(expected, dict):
+        return
+    doc = zhconvert.loads(post(yaml_text))
+    assert doc.front_matter is not None
+    mapping = dict(doc.front_matter.mapping)
+    assert list(mapping) == [str(key) for key in expected]
+    assert mapping == {str(key): value for key, value in expected.items()}
+    for key, value in expected.items():
+        assert type(mapping[str(key)]) is type(value)

@@ -26,6 +26,7 @@ from .errors import (
 
 if TYPE_CHECKING:
     from ._api import dump, dumps, from_html, load, loads
+    from ._batch import ConvertReport, PostResult, convert_folder
     from .epub.book import build_book
     from .model import (
         Block,
@@ -76,6 +77,7 @@ __all__ = [
     "BlockQuote",
     "Byline",
     "CodeBlock",
+    "ConvertReport",
     "DecodeError",
     "Document",
     "Emphasis",
@@ -104,6 +106,7 @@ __all__ = [
     "NotTextError",
     "OptionError",
     "Paragraph",
+    "PostResult",
     "SourceInfo",
     "Strikethrough",
     "Strong",
@@ -119,6 +122,7 @@ __all__ = [
     "ZhconvertError",
     "__version__",
     "build_book",
+    "convert_folder",
     "dump",
     "dumps",
     "from_html",
@@ -137,6 +141,9 @@ _LAZY: dict[str, str] = {
     "load": "zhconvert._api",
     "loads": "zhconvert._api",
     "build_book": "zhconvert.epub.book",
+    "convert_folder": "zhconvert._batch",
+    "ConvertReport": "zhconvert._batch",
+    "PostResult": "zhconvert._batch",
     "normalize_file": "zhconvert.normalize",
     "Block": "zhconvert.model",
     "BlockQuote": "zhconvert.model",

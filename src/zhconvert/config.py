@@ -10,11 +10,15 @@ Keys (see ``docs/configuration.md``; ``KEYS`` says which commands use each)::
 
     [tool.zhconvert]
     front-matter = "keep"     # or "normalize"
-    images = "best"           # or "src"
+    images = "remote"         # or "local", "embed", "omit"
+    image-source = "best"     # or "src"
+    image-folder = "source/images"
     encoding = "utf-8"        # or "keep"
     exclude = ["drafts/**", "*.raw.md"]
     chinese = "none"          # or "s", "t", "tw", "hk"
     cjk-spacing = false       # or true
+    hotlink = "markdown"      # or "html"
+    referer-hosts = ["img.example.com"]
 
 Every value is a `Setting` that remembers where it came from (``"default"``, a file, or
 ``"command line"``), so that ``zhconvert config`` can explain it.
@@ -37,7 +41,9 @@ __all__ = [
     "CONFIG_FILES",
     "ENCODING_CHOICES",
     "FRONT_MATTER_MODES",
+    "HOTLINK_CHOICES",
     "IMAGE_CHOICES",
+    "IMAGE_SOURCE_CHOICES",
     "KEYS",
     "Config",
     "ConfigError",
@@ -51,10 +57,20 @@ __all__ = [
 CONFIG_FILES = ("zhconvert.toml", "pyproject.toml")
 
 FRONT_MATTER_MODES = ("keep", "normalize")
-IMAGE_CHOICES = ("best", "src")
+#: What becomes of images (``--images``): keep their addresses, store them with the output and
+#: link them, put them in the book, or leave them out (their captions stay).
+IMAGE_CHOICES = ("remote", "local", "embed", "omit")
+#: Which address of an image to write (normalize's ``--image-source``): the full-size one, or
+#: the one the page showed.
+IMAGE_SOURCE_CHOICES = ("best", "src")
+#: The old spellings of ``--images``, accepted for this release with a warning.
+IMAGE_ALIASES = {"link": "remote"}
 ENCODING_CHOICES = ("utf-8", "keep")
 #: ``none`` leaves the text as it is; the others are ``zhconvert.chinese.CHINESE_TARGETS``.
 CHINESE_CHOICES = ("none", "s", "t", "tw", "hk")
+#: How the Markdown writer gives an image from a host that refuses other sites' Referer
+#: (``zhconvert.images.hosts``): Markdown, or HTML with ``referrerpolicy="no-referrer"``.
+HOTLINK_CHOICES = ("markdown", "html")
 
 DEFAULT_ORIGIN = "default"
 COMMAND_LINE = "command line"
@@ -83,8 +99,23 @@ KEYS: tuple[Key, ...] = (
     Key(
         "images",
         "--images",
+        ("convert", "normalize", "book"),
+        'keep the image addresses ("remote"), store the images with the posts and link them '
+        '("local"), put them in the book ("embed", the EPUB default) or leave them out '
+        '("omit"); a value a command cannot use leaves that command its default',
+    ),
+    Key(
+        "image-source",
+        "--image-source",
         ("normalize",),
         'figures point at the full-size image ("best") or the one the page showed ("src")',
+    ),
+    Key(
+        "image-folder",
+        "--image-folder",
+        ("convert", "normalize"),
+        'where --images local stores images (relative to the file that sets it); "" follows '
+        "Hexo's conventions, else an images folder beside the output",
     ),
     Key(
         "encoding",
@@ -111,6 +142,19 @@ KEYS: tuple[Key, ...] = (
         "--cjk-spacing",
         ("convert", "normalize", "book"),
         "insert spaces between CJK and Latin text (never in code or URLs)",
+    ),
+    Key(
+        "hotlink",
+        "--hotlink",
+        ("convert", "normalize"),
+        'images from hosts that refuse other sites\' Referer: Markdown ("markdown") or HTML '
+        'with referrerpolicy="no-referrer" ("html")',
+    ),
+    Key(
+        "referer-hosts",
+        "(none)",
+        ("convert", "normalize"),
+        "more image host suffixes that refuse other sites' Referer (added to zhconvert's list)",
     ),
 )
 
@@ -139,11 +183,15 @@ class Config:
     """
 
     front_matter: Setting[str] = Setting("keep")
-    images: Setting[str] = Setting("best")
+    images: Setting[str] = Setting("remote")
+    image_source: Setting[str] = Setting("best")
+    image_folder: Setting[str] = Setting("")
     encoding: Setting[str] = Setting("utf-8")
     exclude: Setting[tuple[str, ...]] = Setting(())
     chinese: Setting[str] = Setting("none")
     cjk_spacing: Setting[bool] = Setting(False)
+    hotlink: Setting[str] = Setting("markdown")
+    referer_hosts: Setting[tuple[str, ...]] = Setting(())
     path: Path | None = None
     root: Path = field(default_factory=Path.cwd)
     warnings: tuple[str, ...] = ()
@@ -157,12 +205,30 @@ class Config:
         chinese: str | None = None,
         cjk_spacing: bool | None = None,
         encoding: str | None = None,
+        hotlink: str | None = None,
+        image_source: str | None = None,
+        image_folder: str | None = None,
     ) -> Config:
         """Return this configuration with the command line's values on top.
 
-        ``None`` means "not given". Globs in ``exclude`` are added to the configured ones.
+        ``None`` means "not given". Globs in ``exclude`` are added to the configured ones. The
+        old spellings of ``images`` (``link``; ``best`` and ``src``, now ``image_source``) are
+        taken with a warning.
         """
         config = self
+        if images in IMAGE_ALIASES:
+            new = IMAGE_ALIASES[images]
+            config = config._warned(f"--images {images} is deprecated; use --images {new}")
+            images = new
+        elif images in IMAGE_SOURCE_CHOICES:
+            config = config._warned(f"--images {images} is deprecated; use --image-source {images}")
+            image_source = image_source or images
+            images = None
+        if image_source is not None:
+            _check_choice("image-source", image_source, IMAGE_SOURCE_CHOICES, COMMAND_LINE)
+            config = replace(config, image_source=Setting(image_source, COMMAND_LINE))
+        if image_folder is not None:
+            config = replace(config, image_folder=Setting(image_folder, COMMAND_LINE))
         if front_matter is not None:
             _check_choice("front-matter", front_matter, FRONT_MATTER_MODES, COMMAND_LINE)
             config = replace(config, front_matter=Setting(front_matter, COMMAND_LINE))
@@ -177,6 +243,9 @@ class Config:
             config = replace(config, chinese=Setting(chinese, COMMAND_LINE))
         if cjk_spacing is not None:
             config = replace(config, cjk_spacing=Setting(bool(cjk_spacing), COMMAND_LINE))
+        if hotlink is not None:
+            _check_choice("hotlink", hotlink, HOTLINK_CHOICES, COMMAND_LINE)
+            config = replace(config, hotlink=Setting(hotlink, COMMAND_LINE))
         extra = tuple(exclude)
         if extra:
             origin = COMMAND_LINE
@@ -184,6 +253,23 @@ class Config:
                 origin = f"{config.exclude.origin} + {COMMAND_LINE}"
             config = replace(config, exclude=Setting(config.exclude.value + extra, origin))
         return config
+
+    def _warned(self, message: str) -> Config:
+        return replace(self, warnings=(*self.warnings, message))
+
+    def image_folder_path(self) -> Path | None:
+        """Return the folder ``--images local`` stores images in, or None: the default places.
+
+        A relative folder from a configuration file is taken from that file's folder; from the
+        command line, from the working directory.
+        """
+        value = self.image_folder.value
+        if not value:
+            return None
+        folder = Path(os.path.expanduser(value))
+        if self.image_folder.origin != COMMAND_LINE and self.path is not None:
+            folder = self.path.parent / folder
+        return Path(os.path.abspath(folder))
 
     def is_excluded(self, path: Path) -> bool:
         """Return whether ``path`` matches one of the ``exclude`` globs."""
@@ -197,10 +283,14 @@ class Config:
         return [
             ("front-matter", self.front_matter),
             ("images", self.images),
+            ("image-source", self.image_source),
+            ("image-folder", self.image_folder),
             ("encoding", self.encoding),
             ("exclude", self.exclude),
             ("chinese", self.chinese),
             ("cjk-spacing", self.cjk_spacing),
+            ("hotlink", self.hotlink),
+            ("referer-hosts", self.referer_hosts),
         ]
 
     @property
@@ -315,8 +405,31 @@ def _build(table: Mapping[str, Any], path: Path) -> Config:
             _check_choice(key, value, FRONT_MATTER_MODES, str(path))
             config = replace(config, front_matter=Setting(value, origin))
         elif name == "images":
+            if value in IMAGE_SOURCE_CHOICES:
+                # The old key, normalize's choice of address: kept for this release.
+                warnings.append(
+                    f'{path}: [tool.zhconvert] {key} = "{value}" is deprecated; use '
+                    f'image-source = "{value}"'
+                )
+                config = replace(config, image_source=Setting(value, origin))
+                continue
+            if value in IMAGE_ALIASES:
+                new = IMAGE_ALIASES[value]
+                warnings.append(
+                    f'{path}: [tool.zhconvert] {key} = "{value}" is deprecated; use {key} = "{new}"'
+                )
+                value = new
             _check_choice(key, value, IMAGE_CHOICES, str(path))
             config = replace(config, images=Setting(value, origin))
+        elif name == "image-source":
+            _check_choice(key, value, IMAGE_SOURCE_CHOICES, str(path))
+            config = replace(config, image_source=Setting(value, origin))
+        elif name == "image-folder":
+            if not isinstance(value, str):
+                raise ConfigError(
+                    f"[tool.zhconvert] {key}: must be a folder name (a string)", path=str(path)
+                )
+            config = replace(config, image_folder=Setting(value, origin))
         elif name == "encoding":
             _check_choice(key, value, ENCODING_CHOICES, str(path))
             config = replace(config, encoding=Setting(value, origin))
@@ -339,6 +452,19 @@ def _build(table: Mapping[str, Any], path: Path) -> Config:
                     f"[tool.zhconvert] {key}: must be true or false, not {shown}", path=str(path)
                 )
             config = replace(config, cjk_spacing=Setting(value, origin))
+        elif name == "hotlink":
+            _check_choice(key, value, HOTLINK_CHOICES, str(path))
+            config = replace(config, hotlink=Setting(value, origin))
+        elif name == "referer-hosts":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(
+                isinstance(v, str) and v.strip() for v in value
+            ):
+                raise ConfigError(
+                    f"[tool.zhconvert] {key}: must be a list of host names", path=str(path)
+                )
+            config = replace(config, referer_hosts=Setting(tuple(value), origin))
         else:
             # Another command (or a newer zhconvert) may own the key: warn, do not fail.
             warnings.append(f"{path}: [tool.zhconvert] unknown key {key!r} ignored")

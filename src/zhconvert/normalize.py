@@ -21,23 +21,34 @@ import codecs
 import dataclasses
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ._api import dumps, loads
 from ._atomic import atomic_write_bytes
-from .config import CHINESE_CHOICES, ENCODING_CHOICES, FRONT_MATTER_MODES, IMAGE_CHOICES
+from .config import (
+    CHINESE_CHOICES,
+    ENCODING_CHOICES,
+    FRONT_MATTER_MODES,
+    IMAGE_CHOICES,
+    IMAGE_SOURCE_CHOICES,
+)
 from .errors import OptionError, ZhconvertError
 from .model import Block, BlockQuote, Document, Figure, ListBlock, ListItem
 from .readers._decode import BOMS
+
+if TYPE_CHECKING:
+    from .images.local import LocalImages
 
 __all__ = [
     "CHANGED_WHILE_RUNNING",
     "ENCODING_CHOICES",
     "FRONT_MATTER_MODES",
     "IMAGE_CHOICES",
+    "IMAGE_MODES",
+    "IMAGE_SOURCE_CHOICES",
     "NormalizeResult",
     "Status",
     "normalize_bytes",
@@ -45,6 +56,8 @@ __all__ = [
 ]
 
 MIXED_BODY = "body mixes Markdown with HTML: text outside any HTML element"
+#: What ``images`` may be: keep the addresses, store the images with the post, or leave them out.
+IMAGE_MODES = ("remote", "local", "omit")
 #: The reason given for a post saved by someone else while it was being normalized.
 CHANGED_WHILE_RUNNING = "changed while it was being normalized"
 
@@ -72,6 +85,8 @@ class NormalizeResult:
     encoding: str = "utf-8"
     warnings: tuple[str, ...] = ()
     reencoded: bool = False
+    #: Images written as Markdown from hosts that refuse other sites' Referer (for the hint).
+    hotlinked: int = 0
 
     @property
     def changed(self) -> bool:
@@ -89,11 +104,15 @@ def normalize_file(
     *,
     check: bool = False,
     front_matter: str = "keep",
-    images: str = "best",
+    images: str = "remote",
     chinese: str | None = None,
     cjk_spacing: bool = False,
     roots: Iterable[str | os.PathLike[str]] | None = None,
     encoding: str = "utf-8",
+    hotlink: str = "markdown",
+    referer_hosts: Iterable[str] = (),
+    image_source: str = "best",
+    image_store: LocalImages | None = None,
 ) -> NormalizeResult:
     """Rewrite the post at ``path`` as clean Markdown if its body holds HTML.
 
@@ -104,8 +123,47 @@ def normalize_file(
     metadata). A symbolic link is followed only to a file inside one of the folders ``roots``
     (default: the folder that holds the link); the link itself stays a link. ``encoding``:
     ``"utf-8"`` writes a GB18030 or UTF-16 post as UTF-8 (``reencoded``), ``"keep"`` in its own.
+    ``hotlink`` and ``referer_hosts`` are the Markdown writer's options of those names.
+
+    ``images``: ``"remote"`` keeps the images' addresses, ``"omit"`` leaves the images out (their
+    captions stay), ``"local"`` stores them with the post through ``image_store`` (a
+    ``zhconvert.images.local.LocalImages``; default: one with the default cache, for this call)
+    and links them; with ``check=True`` nothing is downloaded. ``image_source``: figures point
+    at the full-size image (``"best"``) or the one the page showed (``"src"``).
     """
-    _check_options(front_matter, images, chinese, cjk_spacing, encoding)
+    plan = _image_plan(images, image_source, image_store, check=check, path=path)
+    _check_options(front_matter, plan.mode, chinese, cjk_spacing, encoding)
+    try:
+        return _normalize_file(
+            path,
+            check=check,
+            front_matter=front_matter,
+            images=plan,
+            chinese=chinese,
+            cjk_spacing=cjk_spacing,
+            roots=roots,
+            encoding=encoding,
+            hotlink=hotlink,
+            referer_hosts=referer_hosts,
+        )
+    finally:
+        if plan.owned and plan.store is not None:
+            plan.store.fetcher.close()
+
+
+def _normalize_file(
+    path: str | os.PathLike[str],
+    *,
+    check: bool,
+    front_matter: str,
+    images: _ImagePlan,
+    chinese: str | None,
+    cjk_spacing: bool,
+    roots: Iterable[str | os.PathLike[str]] | None,
+    encoding: str,
+    hotlink: str,
+    referer_hosts: Iterable[str],
+) -> NormalizeResult:
     shown = Path(os.fspath(path))
     target = Path(os.path.realpath(shown))
     outside = _outside(shown, target, roots)
@@ -140,6 +198,8 @@ def normalize_file(
             chinese=chinese,
             cjk_spacing=cjk_spacing,
             encoding=encoding,
+            hotlink=hotlink,
+            referer_hosts=tuple(referer_hosts),
         )
     except ZhconvertError as exc:
         return NormalizeResult(shown, "failed", _reason(exc))
@@ -168,6 +228,7 @@ def normalize_file(
         encoding=outcome.encoding,
         warnings=warnings,
         reencoded=outcome.reencoded,
+        hotlinked=outcome.hotlinked,
     )
     if check:
         return changed
@@ -259,24 +320,33 @@ def normalize_bytes(
     *,
     path: str | None = None,
     front_matter: str = "keep",
-    images: str = "best",
+    images: str = "remote",
     chinese: str | None = None,
     cjk_spacing: bool = False,
     encoding: str = "utf-8",
+    hotlink: str = "markdown",
+    referer_hosts: Iterable[str] = (),
+    image_source: str = "best",
+    image_store: LocalImages | None = None,
 ) -> bytes | None:
     """Return the normalized bytes of a post, or ``None`` when it is to be left alone.
 
-    Raises ``ZhconvertError`` when the post cannot be converted safely.
+    Raises ``ZhconvertError`` when the post cannot be converted safely. ``images`` and
+    ``image_source`` are ``normalize_file``'s; ``"local"`` needs ``path`` (where the post is)
+    and ``image_store``.
     """
-    _check_options(front_matter, images, chinese, cjk_spacing, encoding)
+    plan = _image_plan(images, image_source, image_store, check=False, path=path, owned=False)
+    _check_options(front_matter, plan.mode, chinese, cjk_spacing, encoding)
     return _convert(
         data,
         path=path,
         front_matter=front_matter,
-        images=images,
+        images=plan,
         chinese=chinese,
         cjk_spacing=cjk_spacing,
         encoding=encoding,
+        hotlink=hotlink,
+        referer_hosts=tuple(referer_hosts),
     ).after
 
 
@@ -291,6 +361,7 @@ class _Outcome:
     encoding: str = "utf-8"
     warnings: tuple[str, ...] = ()
     reencoded: bool = False
+    hotlinked: int = 0
 
 
 def _convert(
@@ -298,10 +369,13 @@ def _convert(
     *,
     path: str | None,
     front_matter: str,
-    images: str,
+    images: _ImagePlan,
     chinese: str | None = None,
     cjk_spacing: bool = False,
     encoding: str = "utf-8",
+    hotlink: str = "markdown",
+    referer_hosts: tuple[str, ...] = (),
+    recheck: bool = True,
 ) -> _Outcome:
     doc = loads(data, path=path)
     original_front_matter = doc.front_matter
@@ -327,11 +401,23 @@ def _convert(
         text[len(original_front_matter.text) :]
     ):
         return _Outcome(None, MIXED_BODY, codec, doc.warnings)
-    if images == "src":
+    if images.source == "src":
         doc = _prefer_src_images(doc)
+    if images.mode == "omit":
+        from .images.local import omit_images
+
+        doc = omit_images(doc)
+    elif images.mode == "local" and images.store is not None and path is not None:
+        doc = images.store.localize(doc, path)
 
     rendered = dumps(
-        doc, "markdown", front_matter=front_matter, chinese=chinese, cjk_spacing=cjk_spacing
+        doc,
+        "markdown",
+        front_matter=front_matter,
+        chinese=chinese,
+        cjk_spacing=cjk_spacing,
+        hotlink=hotlink,
+        referer_hosts=referer_hosts,
     )
     if not isinstance(rendered, str):
         raise ZhconvertError("the Markdown writer returned bytes, not text")
@@ -369,8 +455,35 @@ def _convert(
     if after == data:
         return _Outcome(None, "already clean", codec, doc.warnings)
 
-    _check_stable(after, doc, path=path, front_matter=front_matter)
-    return _Outcome(after, "", codec, doc.warnings, reencode)
+    def left_alone_next_time() -> bool:
+        # A post of nothing but images written as <img> (hotlink="html") reads as HTML again;
+        # that is safe when the next run converts it to itself, which is what is checked.
+        if not recheck:
+            return False
+        try:
+            again = _convert(
+                after,
+                path=path,
+                front_matter=front_matter,
+                images=images,
+                chinese=chinese,
+                cjk_spacing=cjk_spacing,
+                encoding=encoding,
+                hotlink=hotlink,
+                referer_hosts=referer_hosts,
+                recheck=False,
+            )
+        except ZhconvertError:
+            return False
+        return again.after is None
+
+    _check_stable(after, doc, path=path, front_matter=front_matter, idempotent=left_alone_next_time)
+    hotlinked = 0
+    if hotlink == "markdown":
+        from .images.hosts import referer_images
+
+        hotlinked = referer_images(doc, referer_hosts)
+    return _Outcome(after, "", codec, doc.warnings, reencode, hotlinked)
 
 
 def _text_outside_html(body: str) -> bool:
@@ -438,11 +551,19 @@ def _original_front_matter(raw: bytes, fm_text: str, codec: str) -> bytes:
     return head
 
 
-def _check_stable(after: bytes, doc: Document, *, path: str | None, front_matter: str) -> None:
+def _check_stable(
+    after: bytes,
+    doc: Document,
+    *,
+    path: str | None,
+    front_matter: str,
+    idempotent: Callable[[], bool] | None = None,
+) -> None:
     """Refuse a result that would not read back as a post with a Markdown body.
 
     Such a result would either lose the post's front matter or be converted again by the next
-    run; both would break the promise that normalize is safe and idempotent.
+    run; both would break the promise that normalize is safe and idempotent. A result that
+    reads as HTML passes only when ``idempotent()`` says the next run would leave it as it is.
     """
     again = loads(after, path=path)
     if again.front_matter is None:
@@ -453,7 +574,7 @@ def _check_stable(after: bytes, doc: Document, *, path: str | None, front_matter
         and again.front_matter.text != doc.front_matter.text
     ):
         raise ZhconvertError("the converted post would change its front matter; left as it was")
-    if again.source.body_format == "html":
+    if again.source.body_format == "html" and not (idempotent is not None and idempotent()):
         raise ZhconvertError(
             "the converted Markdown still reads as HTML (a second run would change it again);"
             " left as it was"
@@ -482,6 +603,57 @@ def _src_block(block: Block) -> Block:
     return block
 
 
+@dataclass(frozen=True, slots=True)
+class _ImagePlan:
+    """What becomes of a post's images.
+
+    ``mode`` is one of ``IMAGE_MODES``; ``source`` which address a figure gets; ``store`` the
+    ``LocalImages`` of ``local`` (``owned``: made for one call, closed after it).
+    """
+
+    mode: str = "remote"
+    source: str = "best"
+    store: LocalImages | None = None
+    owned: bool = False
+
+
+def _image_plan(
+    images: str,
+    image_source: str,
+    store: LocalImages | None,
+    *,
+    check: bool,
+    path: str | os.PathLike[str] | None,
+    owned: bool = True,
+) -> _ImagePlan:
+    if images in IMAGE_SOURCE_CHOICES:
+        import warnings
+
+        warnings.warn(
+            f'images="{images}" is deprecated; use image_source="{images}"',
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        image_source, images = images, "remote"
+    if image_source not in IMAGE_SOURCE_CHOICES:
+        raise OptionError(f'image_source must be "best" or "src", not {image_source!r}')
+    if images not in IMAGE_MODES:
+        raise OptionError(f'images must be "remote", "local" or "omit", not {images!r}')
+    if images != "local":
+        return _ImagePlan(images, image_source)
+    if check:
+        return _ImagePlan("remote", image_source)  # --check downloads and writes nothing
+    if path is None:
+        raise OptionError('images="local" needs the path of the post (its images go beside it)')
+    if store is not None:
+        return _ImagePlan(images, image_source, store)
+    if not owned:
+        raise OptionError('images="local" needs an image_store (zhconvert.images.local)')
+    from .images.local import LocalImages, open_fetcher
+
+    return _ImagePlan(images, image_source, LocalImages(open_fetcher({})), owned=True)
+
+
 def _check_options(
     front_matter: str,
     images: str,
@@ -491,8 +663,8 @@ def _check_options(
 ) -> None:
     if front_matter not in FRONT_MATTER_MODES:
         raise OptionError(f'front_matter must be "keep" or "normalize", not {front_matter!r}')
-    if images not in IMAGE_CHOICES:
-        raise OptionError(f'images must be "best" or "src", not {images!r}')
+    if images not in IMAGE_MODES:
+        raise OptionError(f'images must be "remote", "local" or "omit", not {images!r}')
     if chinese is not None and chinese not in CHINESE_CHOICES:
         raise OptionError(f"chinese must be one of s, t, tw, hk (or none), not {chinese!r}")
     if not isinstance(cjk_spacing, bool):

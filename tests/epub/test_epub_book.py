@@ -293,7 +293,7 @@ def test_cli_book(corpus_dir: Path, tmp_path: Path, capsys: Any, open_epub: Any)
             "-o",
             str(out),
             "--images",
-            "link",
+            "remote",
             "--title",
             "我的知乎",
             "--author",

@@ -12,6 +12,10 @@ from normalize_support import FRONT_MATTER, MARKDOWN_BODY, README, make_post
 
 import zhconvert
 from _paths import python_env
+from zhconvert.images.hosts import hint_line
+
+#: What normalize says after rewriting one post of ``make_post()`` (a figure on pic1.zhimg.com).
+HINT = hint_line(1)
 
 WritePost = Callable[..., Path]
 
@@ -27,7 +31,8 @@ def test_rewrites_and_exits_1_then_0(cli: Callable[..., object], repo: Path) -> 
     post = repo / "post.md"
     post.write_bytes(make_post())
     first = cli("normalize", "post.md", cwd=repo)
-    assert (first.code, first.err_lines, first.out) == (1, ["fixed: post.md"], "")
+    # The post's figure is on Zhihu's image host: one line says how to make it show on a blog.
+    assert (first.code, first.err_lines, first.out) == (1, ["fixed: post.md", HINT], "")
     assert zhconvert.load(post).source.body_format == "markdown"
     second = cli("normalize", "post.md", cwd=repo)
     assert (second.code, second.err, second.out) == (0, "", "")
@@ -83,6 +88,7 @@ def test_folders_are_walked_for_markdown_files(cli: Callable[..., object], repo:
         "fixed: source/_posts/a.md",
         "fixed: source/_posts/sub/b.markdown",
         "fixed: source/_posts/sub/deeper/c.MD",
+        hint_line(3),
     ]
     for name, content in ignored.items():
         assert (posts / name).read_bytes() == content
@@ -92,7 +98,7 @@ def test_a_file_named_twice_is_handled_once(cli: Callable[..., object], repo: Pa
     (repo / "posts").mkdir()
     (repo / "posts" / "a.md").write_bytes(make_post())
     result = cli("normalize", "posts", "posts/a.md", "./posts/a.md", cwd=repo)
-    assert (result.code, result.err_lines) == (1, ["fixed: posts/a.md"])
+    assert (result.code, result.err_lines) == (1, ["fixed: posts/a.md", HINT])
 
 
 def test_failures_are_reported_and_other_files_still_fixed(
@@ -104,7 +110,11 @@ def test_failures_are_reported_and_other_files_still_fixed(
     result = cli("normalize", "broken.md", "missing.md", "good.md", cwd=repo)
     assert result.code == 1
     assert result.err_lines[0].startswith("Error: broken.md: not valid utf-8")
-    assert result.err_lines[1:] == ["Error: missing.md: no such file or folder", "fixed: good.md"]
+    assert result.err_lines[1:] == [
+        "Error: missing.md: no such file or folder",
+        "fixed: good.md",
+        HINT,
+    ]
     assert "Traceback" not in result.err
     assert (repo / "broken.md").read_bytes() == broken
 
@@ -116,7 +126,7 @@ def test_reader_warnings_are_shown_for_changed_posts(
     (repo / "post.md").write_bytes(make_post(front_matter=broken))
     result = cli("normalize", "post.md", cwd=repo)
     assert result.code == 1
-    assert result.err_lines[-1] == "fixed: post.md"
+    assert result.err_lines[-2:] == ["fixed: post.md", HINT]
     warning = result.err_lines[0]
     assert warning.startswith("Warning: post.md: front matter is not valid YAML")
     assert (repo / "post.md").read_bytes().startswith(broken.encode())
@@ -147,8 +157,8 @@ def test_bad_configuration_exits_2_with_one_line(cli: Callable[..., object], rep
     result = cli("normalize", "post.md", cwd=repo)
     assert result.code == 2
     assert result.err_lines == [
-        f'Error: {repo / "pyproject.toml"}: [tool.zhconvert] images: must be "best" or "src",'
-        ' not "all"'
+        f'Error: {repo / "pyproject.toml"}: [tool.zhconvert] images: must be "remote", "local",'
+        ' "embed" or "omit", not "all"'
     ]
     assert (repo / "post.md").read_bytes() == make_post()
 
@@ -201,7 +211,7 @@ def test_excluded_globs_from_config_and_flags(cli: Callable[..., object], repo: 
         (repo / name).write_bytes(make_post())
     # pre-commit names each file: excluded files stay alone even when named.
     result = cli("normalize", "--exclude", "*.raw.md", *files, cwd=repo)
-    assert (result.code, result.err_lines) == (1, ["fixed: source/_posts/p.md"])
+    assert (result.code, result.err_lines) == (1, ["fixed: source/_posts/p.md", HINT])
     assert (repo / files[0]).read_bytes() == make_post()
     assert (repo / files[1]).read_bytes() == make_post()
 

@@ -21,7 +21,9 @@ def test_defaults_when_no_file(repo: Path) -> None:
     config = find_config(repo)
     assert config.path is None
     assert config.front_matter == Setting("keep", "default")
-    assert config.images == Setting("best", "default")
+    assert config.images == Setting("remote", "default")
+    assert config.image_source == Setting("best", "default")
+    assert config.image_folder == Setting("", "default")
     assert config.exclude == Setting((), "default")
     assert config.root == repo
 
@@ -29,7 +31,7 @@ def test_defaults_when_no_file(repo: Path) -> None:
 def test_pyproject_table_found_from_a_subfolder(repo: Path) -> None:
     (repo / "pyproject.toml").write_text(
         '[project]\nname = "blog"\n\n[tool.zhconvert]\n'
-        'front-matter = "normalize"\nimages = "src"\nexclude = ["drafts/**"]\n',
+        'front-matter = "normalize"\nimage-source = "src"\nexclude = ["drafts/**"]\n',
         encoding="utf-8",
     )
     below = repo / "source" / "_posts"
@@ -38,45 +40,45 @@ def test_pyproject_table_found_from_a_subfolder(repo: Path) -> None:
     assert config.path == repo / "pyproject.toml"
     assert config.root == repo
     assert config.front_matter.value == "normalize"
-    assert config.images.value == "src"
+    assert config.image_source.value == "src"
     assert config.exclude.value == ("drafts/**",)
     for key, setting in config.items():
-        if key in ("front-matter", "images", "exclude"):  # the keys the file sets
+        if key in ("front-matter", "image-source", "exclude"):  # the keys the file sets
             assert setting.origin == f"{repo / 'pyproject.toml'} [tool.zhconvert]"
 
 
 def test_pyproject_without_table_is_passed_over(repo: Path) -> None:
-    (repo / "pyproject.toml").write_text('[tool.zhconvert]\nimages = "src"\n', encoding="utf-8")
+    (repo / "pyproject.toml").write_text('[tool.zhconvert]\nimage-source = "src"\n', encoding="utf-8")
     inner = repo / "site"
     inner.mkdir()
     (inner / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
-    assert find_config(inner).images.value == "src"
+    assert find_config(inner).image_source.value == "src"
 
 
 def test_zhconvert_toml_top_level_keys_and_precedence(repo: Path) -> None:
-    (repo / "pyproject.toml").write_text('[tool.zhconvert]\nimages = "src"\n', encoding="utf-8")
+    (repo / "pyproject.toml").write_text('[tool.zhconvert]\nimage-source = "src"\n', encoding="utf-8")
     (repo / "zhconvert.toml").write_text('front-matter = "normalize"\n', encoding="utf-8")
     config = find_config(repo)
     assert config.path == repo / "zhconvert.toml"
     assert config.front_matter.value == "normalize"
     # The winning file is the whole configuration: files are not merged.
-    assert config.images == Setting("best", "default")
+    assert config.image_source == Setting("best", "default")
 
 
 def test_zhconvert_toml_may_use_the_tool_table(repo: Path) -> None:
-    (repo / "zhconvert.toml").write_text('[tool.zhconvert]\nimages = "src"\n', encoding="utf-8")
-    assert find_config(repo).images.value == "src"
+    (repo / "zhconvert.toml").write_text('[tool.zhconvert]\nimage-source = "src"\n', encoding="utf-8")
+    assert find_config(repo).image_source.value == "src"
 
 
 def test_search_stops_at_the_repository_root(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.zhconvert]\nimages = "src"\n', "utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.zhconvert]\nimage-source = "src"\n', "utf-8")
     repo = tmp_path / "blog"
     (repo / ".git").mkdir(parents=True)
     assert find_config(repo).path is None
     # Without a repository boundary the search goes on upward.
     loose = tmp_path / "loose"
     loose.mkdir()
-    assert find_config(loose).images.value == "src"
+    assert find_config(loose).image_source.value == "src"
 
 
 def test_snake_case_key_accepted(repo: Path) -> None:
@@ -85,9 +87,9 @@ def test_snake_case_key_accepted(repo: Path) -> None:
 
 
 def test_unknown_key_warns_and_is_ignored(repo: Path) -> None:
-    (repo / "zhconvert.toml").write_text('imags = "src"\nimages = "src"\n', encoding="utf-8")
+    (repo / "zhconvert.toml").write_text('imags = "src"\nimage-source = "src"\n', encoding="utf-8")
     config = find_config(repo)
-    assert config.images.value == "src"
+    assert config.image_source.value == "src"
     assert len(config.warnings) == 1
     assert "'imags'" in config.warnings[0]
 
@@ -96,7 +98,9 @@ def test_unknown_key_warns_and_is_ignored(repo: Path) -> None:
     ("toml", "message"),
     [
         ('front-matter = "none"\n', 'front-matter: must be "keep" or "normalize", not "none"'),
-        ("images = 1\n", 'images: must be "best" or "src", not 1'),
+        ("images = 1\n", 'images: must be "remote", "local", "embed" or "omit", not 1'),
+        ('image-source = "big"\n', 'image-source: must be "best" or "src", not "big"'),
+        ("image-folder = 1\n", "image-folder: must be a folder name"),
         ("exclude = [1]\n", "exclude: must be a list of glob strings"),
         ('exclude = [""]\n', "empty exclude glob"),
     ],
@@ -127,9 +131,9 @@ def test_table_that_is_not_a_table(repo: Path) -> None:
 
 def test_load_config_reads_a_named_file(tmp_path: Path) -> None:
     path = tmp_path / "custom.toml"
-    path.write_text('images = "src"\n', encoding="utf-8")
+    path.write_text('image-source = "src"\n', encoding="utf-8")
     config = load_config(path)
-    assert config.images == Setting("src", f"{path} [tool.zhconvert]")
+    assert config.image_source == Setting("src", f"{path} [tool.zhconvert]")
     assert config.root == tmp_path
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from normalize_support import FRONT_MATTER, make_post, split_post
 
+from zhconvert.images.hosts import hint_line
 from zhconvert.normalize import normalize_bytes, normalize_file
 
 WritePost = Callable[..., Path]
@@ -78,19 +79,20 @@ def test_cli_says_so_and_keep_flag_and_config_key(cli: Callable[..., Any], repo:
     post = repo / "post.md"
     post.write_bytes(make_post(encoding="gb18030"))
     result = cli("normalize", "post.md", cwd=repo)
-    assert (result.code, result.err_lines) == (1, ["fixed: post.md (GB18030 → UTF-8)"])
+    hint = hint_line(1)  # the post's figure is on Zhihu's image host
+    assert (result.code, result.err_lines) == (1, ["fixed: post.md (GB18030 → UTF-8)", hint])
     post.read_bytes().decode("utf-8")
 
     post.write_bytes(make_post(encoding="gb18030"))
     kept = cli("normalize", "--encoding", "keep", "post.md", cwd=repo)
-    assert (kept.code, kept.err_lines) == (1, ["fixed: post.md"])
+    assert (kept.code, kept.err_lines) == (1, ["fixed: post.md", hint])
     with pytest.raises(UnicodeDecodeError):
         post.read_bytes().decode("utf-8")
 
     post.write_bytes(make_post(encoding="gb18030"))
     (repo / "zhconvert.toml").write_text('encoding = "keep"\n', encoding="utf-8")
     configured = cli("normalize", "post.md", cwd=repo)
-    assert configured.err_lines == ["fixed: post.md"]
+    assert configured.err_lines == ["fixed: post.md", hint]
     shown = cli("config", cwd=repo)
     assert "encoding" in shown.out and "keep" in shown.out
     overridden = cli("normalize", "--encoding", "utf-8", "--check", "post.md", cwd=repo)

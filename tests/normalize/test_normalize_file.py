@@ -234,7 +234,7 @@ def test_images_src_keeps_the_displayed_url(write_post: WritePost) -> None:
     best = write_post("best.md")
     src = write_post("src.md")
     normalize_file(best)
-    normalize_file(src, images="src")
+    normalize_file(src, image_source="src")
     assert "v2-abc_r.jpg" in best.read_text("utf-8")
     assert "v2-abc_720w.jpg" not in best.read_text("utf-8")
     assert "v2-abc_720w.jpg" in src.read_text("utf-8")
@@ -248,7 +248,7 @@ def test_images_src_reaches_figures_inside_quotes_and_lists(write_post: WritePos
     )
     body = f"\n<div><blockquote>{figure}</blockquote><ol><li>{figure}</li></ol></div>\n"
     path = write_post("post.md", make_post(body))
-    assert normalize_file(path, images="src").status == "fixed"
+    assert normalize_file(path, image_source="src").status == "fixed"
     text = path.read_text("utf-8")
     assert "v2-q_r.jpg" not in text
     assert text.count("v2-q_720w.jpg") == 2

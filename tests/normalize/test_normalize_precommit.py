@@ -71,7 +71,9 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = new_repo(tmp_path_factory.mktemp("zhconvert-hook-repo"))
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
     shutil.copytree(REPO_ROOT / "src", repo / "src", ignore=ignore)
-    for name in ("pyproject.toml", ".pre-commit-hooks.yaml", "README.md", "LICENSE"):
+    # The build backend (setuptools, asking for mypy only for a compiled wheel) and setup.py.
+    shutil.copytree(REPO_ROOT / "_build_backend", repo / "_build_backend", ignore=ignore)
+    for name in ("pyproject.toml", "setup.py", ".pre-commit-hooks.yaml", "README.md", "LICENSE"):
         if (REPO_ROOT / name).exists():
             shutil.copy2(REPO_ROOT / name, repo / name)
     if not (repo / "README.md").exists():

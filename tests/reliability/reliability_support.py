@@ -21,7 +21,9 @@ from _paths import python_env
 
 #: What the command line may print on stderr: one line per error or warning, the summaries.
 STDERR_LINE = re.compile(
-    r"^(Error: .+|Warning: .+|converted \d+ of \d+ posts into .+|Wrote .+|Interrupted\.)$"
+    r"^(Error: .+|Warning: .+|converted \d+ of \d+ posts into .+|Wrote .+|Interrupted\.|"
+    # what became of the images (``zhconvert.images.summary_lines``)
+    r"images: .+|image failed: .+|most images could not be fetched: .+)$"
 )
 
 #: Writer options that keep the EPUB writer off the network.

@@ -417,6 +417,37 @@ def test_no_markup_hides_an_element_from_the_attribute_cap(
     assert _most_attributes_libxml2_sees(cap_attributes(html)) <= MAX_ATTRIBUTES
 
 
+def test_a_run_of_unclosed_tag_starts_is_read_in_linear_time() -> None:
+    """``<a<a<a…``: the attribute cap's pre-check read the rest of the run from every ``<``."""
+    html = "<p>前文</p>" + "<a" * 60_000
+    started = time.process_time()
+    doc = zhconvert.loads(html)
+    spent = time.process_time() - started
+    assert "前文" in zhconvert.dumps(doc, "markdown")
+    assert spent < 5  # CPU time, generous: 60 s before, about 0.1 s now
+
+
+#: Markup around a small heavy element, for a cap of 2 attributes: the pre-check that lets most
+#: posts skip the cap's pass must never skip one the pass would change.
+_SMALL_CAP_PIECES = [*_TRICKS, "<p a b c>", "<p a=1 b=2 c=3>", "<p a='>' b=\">\" c>", "<p a'b c\"d e>",
+                     "<p/a/b/c>", "<p a=\"x\"b='y'c>", "<a <b c <d e>", "<p\na\fb\tc>"]  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_SMALL_CAP_PIECES), max_size=12))
+def test_the_attribute_cap_pre_check_never_skips_markup_the_cap_would_change(
+    pieces: list[str],
+) -> None:
+    from zhconvert.readers._safety import AttributeCap
+
+    cap = AttributeCap(2)
+    html = "".join(pieces)
+    capped = cap.capped(html)
+    if capped != html:
+        assert cap.may_exceed(html), html
+    assert cap.apply(html) == capped
+
+
 def test_a_table_whose_rows_would_be_padded_to_15000_columns_stays_small() -> None:
     """One row of 15,000 cells, then 15,000 rows of one: 435 KB became 675 MB of Markdown."""
     wide = "<tr>" + "<td>x</td>" * 15_000 + "</tr>"

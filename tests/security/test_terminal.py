@@ -139,3 +139,44 @@ def test_config_escapes_the_folder_name(tmp_path: Path, capsys: pytest.CaptureFi
     out, err = capsys.readouterr()
     assert "# read from " in out, out
     assert_safe(out + err)
+
+
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["str", "bytes"])
+def test_every_control_character_is_removed_and_no_other(as_bytes: bool) -> None:
+    """C0 (but tab and newlines), DEL and C1 controls go; ``·``, ``×``, CJK stay (a fast path)."""
+    import unicodedata
+
+    import zhconvert
+
+    others = [0xA0, 0xB7, 0xD7, 0x2028, 0x3000, 0xFEFF, 0xFF0C, 0x1F600]
+    for code in [*range(1, 0x100), *others]:
+        char = chr(code)
+        text = f"---\ntitle: 标题\n---\n<p>前{char}中·×{char}后</p>\n"
+        doc = zhconvert.loads(text.encode() if as_bytes else text)
+        control = unicodedata.category(char) == "Cc" and char not in "\t\n\r"
+        plain = zhconvert.dumps(doc, "text")
+        removed = [w for w in doc.warnings if "control character" in w]
+        if control:
+            assert removed == ["2 control character(s) removed"], hex(code)
+            assert char not in plain, hex(code)
+        else:
+            assert removed == [], hex(code)
+        assert "前" in plain and "中·×" in plain and "后" in plain, hex(code)
+
+
+def test_no_writer_lets_a_control_character_through() -> None:
+    """A document built in Python (no reader to clean it) is written without controls too."""
+    import unicodedata
+
+    import zhconvert
+    from zhconvert import model as m
+
+    for code in [*range(0, 0x100), 0x3000, 0xFF0C]:
+        char = chr(code)
+        doc = m.Document(m.Metadata(), (m.Paragraph((m.Text(f"前{char}中·×后"),)),))
+        for form in ("markdown", "text"):
+            out = zhconvert.dumps(doc, form)
+            assert isinstance(out, str)
+            if unicodedata.category(char) == "Cc" and char not in "\t\n":
+                assert char not in out, (hex(code), form)
+            assert "中·×后" in out, (hex(code), form)

@@ -125,6 +125,18 @@ def add_verbosity_arguments(parser: argparse.ArgumentParser, *, quiet: str, verb
     group.add_argument("-v", "--verbose", action="store_true", help=verbose)
 
 
+def add_hotlink_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--hotlink markdown|html``: how images from hosts checking the Referer are written."""
+    parser.add_argument(
+        "--hotlink",
+        choices=("markdown", "html"),
+        default=None,
+        help="markdown: images from hosts that refuse other sites' Referer (Zhihu, Weibo, "
+        'WeChat...) as ![](url) (default); html: as <img ... referrerpolicy="no-referrer">, '
+        "which a blog shows",
+    )
+
+
 def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--config FILE`` and the Chinese-text options every command that writes takes."""
     group = parser.add_argument_group(

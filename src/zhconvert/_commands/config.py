@@ -27,6 +27,8 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from .book import Choices
+
     parser.add_argument(
         "folder",
         nargs="?",
@@ -45,7 +47,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="as normalize's and convert's --front-matter",
     )
     parser.add_argument(
-        "--images", choices=("best", "src"), default=None, help="as normalize's --images"
+        "--images",
+        choices=Choices(("remote", "local", "embed", "omit"), old=("link", "best", "src")),
+        default=None,
+        help="as convert's, book's and normalize's --images",
+    )
+    parser.add_argument(
+        "--image-source",
+        choices=("best", "src"),
+        default=None,
+        help="as normalize's --image-source",
+    )
+    parser.add_argument(
+        "--image-folder", metavar="DIR", default=None, help="as normalize's --image-folder"
     )
     parser.add_argument(
         "--encoding", choices=("utf-8", "keep"), default=None, help="as normalize's --encoding"
@@ -102,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
         start=start,
         front_matter=args.front_matter,
         images=args.images,
+        image_source=args.image_source,
+        image_folder=args.image_folder,
         encoding=args.encoding,
         exclude=args.exclude,
     )

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import ENCODING_CHOICES
-from ._common import add_settings_arguments, add_verbosity_arguments
+from ._common import add_hotlink_argument, add_settings_arguments, add_verbosity_arguments
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from ..config import Config
+    from ..images.local import LocalImages
     from ..normalize import NormalizeResult
 
 HELP = "rewrite posts with HTML bodies in place as clean Markdown (pre-commit hook)"
@@ -47,6 +48,9 @@ examples:
                                                  also rewrite the front matter (ISO dates)
   zhconvert normalize --exclude 'drafts/**' .    skip files matching a glob
   zhconvert normalize --chinese tw _posts/       also convert the text to Traditional (Taiwan)
+  zhconvert normalize --images local source/_posts/
+                                                 download the images and keep them with the
+                                                 posts (Hexo's asset folder or source/images)
 """
 
 #: File endings taken from a folder (a file named on the command line is always taken).
@@ -72,12 +76,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep: the front matter bytes stay as they are (default); "
         "normalize: write typed metadata (ISO dates, repaired title)",
     )
-    parser.add_argument(
+    from .book import Choices
+
+    group = parser.add_argument_group("images")
+    group.add_argument(
         "--images",
+        # embed is refused with the fix; best and src are the old --image-source, with a warning.
+        choices=Choices(("remote", "local", "omit"), old=("embed", "best", "src")),
+        default=None,
+        help="remote: keep the images' addresses (default); local: download each image once, "
+        "store it with the posts (Hexo's post asset folder or source/images, else an images "
+        "folder beside the post) and link it; omit: leave the images out, keeping captions",
+    )
+    group.add_argument(
+        "--image-source",
         choices=("best", "src"),
         default=None,
         help="best: the full-size image (default); src: the image URL the page showed",
     )
+    group.add_argument(
+        "--image-folder",
+        metavar="DIR",
+        default=None,
+        help="--images local: store the images in DIR instead",
+    )
+    group.add_argument(
+        "--cache",
+        metavar="DIR",
+        dest="cache_dir",
+        default=None,
+        help="--images local: keep downloads in DIR (default: the user's cache folder)",
+    )
+    group.add_argument(
+        "--no-cache", action="store_true", default=None, help="neither read nor fill the cache"
+    )
+    group.add_argument(
+        "--offline",
+        action="store_true",
+        default=None,
+        help="no network: images only from the cache, the others stay remote "
+        "(also ZHCONVERT_OFFLINE=1)",
+    )
+    add_hotlink_argument(parser)
     parser.add_argument(
         "--encoding",
         choices=ENCODING_CHOICES,
@@ -102,7 +142,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..config import ConfigError
-    from ._common import error, load_settings, note, refuse_standard_input, warn
+    from ._common import error, load_settings, note, refuse_standard_input
 
     refuse_standard_input("normalize", args.paths)
     try:
@@ -112,19 +152,51 @@ def run(args: argparse.Namespace) -> int:
             images=args.images,
             encoding=args.encoding,
             exclude=args.exclude,
+            hotlink=args.hotlink,
+            image_source=args.image_source,
+            image_folder=args.image_folder,
         )
     except ConfigError as exc:
         error(str(exc))
         return 2
+    from .book import image_mode
+
+    images = image_mode(config, "normalize")
     text_options = config.text_options
     from ..chinese import check_text_options
 
     check_text_options(**text_options)  # a missing library fails once, not once per post
 
-    from ..normalize import CHANGED_WHILE_RUNNING, normalize_file
-
     check = args.check or args.diff
+    store: LocalImages | None = None
+    if images == "local" and not check:
+        from ..images.local import LocalImages, open_fetcher
+
+        options = {"cache_dir": args.cache_dir, "no_cache": args.no_cache, "offline": args.offline}
+        store = LocalImages(open_fetcher(options), folder=config.image_folder_path())
+    try:
+        return _normalize_all(args, config, images, store, check)
+    finally:
+        if store is not None:
+            store.fetcher.close()
+            if not args.quiet:
+                from ..images import summary_lines
+
+                for line in summary_lines(store.fetcher.stats, verbose=args.verbose):
+                    note(line)
+
+
+def _normalize_all(
+    args: argparse.Namespace, config: Config, images: str, store: LocalImages | None, check: bool
+) -> int:
+    """Normalize every file the arguments name; return the exit code."""
+    from ..normalize import CHANGED_WHILE_RUNNING, normalize_file
+    from ._common import error, note, warn
+
+    text_options = config.text_options
+    said = 0
     failed = changed = False
+    hotlinked = 0  # images written as Markdown from hosts that refuse other sites' Referer
     roots = _roots(args.paths)
     for path, skip in _collect(args.paths, config):
         if skip == MISSING:
@@ -139,12 +211,20 @@ def run(args: argparse.Namespace) -> int:
             path,
             check=check,
             front_matter=config.front_matter.value,
-            images=config.images.value,
+            images=images,
+            image_source=config.image_source.value,
+            image_store=store,
             chinese=text_options["chinese"],
             cjk_spacing=text_options["cjk_spacing"],
             roots=roots,
             encoding=config.encoding.value,
+            hotlink=config.hotlink.value,
+            referer_hosts=config.referer_hosts.value,
         )
+        if store is not None and not args.quiet:
+            for message in store.warnings[said:]:
+                warn(message)
+            said = len(store.warnings)
         if result.status == "failed":
             if result.reason == CHANGED_WHILE_RUNNING:
                 # Nothing is wrong with the file: it is simply newer than this run.
@@ -158,6 +238,8 @@ def run(args: argparse.Namespace) -> int:
                 note(f"left alone: {path}: {result.reason}")
             continue
         changed = True
+        if result.status == "fixed":
+            hotlinked += result.hotlinked
         if not args.quiet:
             for message in result.warnings:
                 warn(message if message.startswith(f"{path}:") else f"{path}: {message}")
@@ -166,6 +248,10 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             reencoded = f" ({result.encoding.upper()} → UTF-8)" if result.reencoded else ""
             note(f"{'would fix' if check else 'fixed'}: {path}{reencoded}")
+    if hotlinked and not args.quiet:
+        from ..images.hosts import hint_line
+
+        note(hint_line(hotlinked))
     return 1 if changed or failed else 0
 
 

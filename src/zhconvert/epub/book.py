@@ -13,7 +13,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from ..errors import OptionError, ZhconvertError
 from ..images import (
     ImageFetcher,
     ImageResource,
+    ImageStats,
     default_cache_dir,
     examine_image,
     read_image_file,
@@ -55,7 +56,8 @@ class BookReport:
 
     ``unreadable``: ``<file>: <reason>`` for each post (or folder) skipped; ``not_posts``: the
     files found in folders without front matter; ``warnings``: ``<file>: <what was recovered>``
-    for each warning of a post that was read (front matter that did not parse, say).
+    for each warning of a post that was read (front matter that did not parse, say);
+    ``images``: what became of each image wanted (``zhconvert.images.summary_lines`` tells it).
     """
 
     volumes: tuple[Path, ...]
@@ -67,6 +69,7 @@ class BookReport:
     unreadable: tuple[str, ...] = ()
     not_posts: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    images: ImageStats = field(default_factory=ImageStats)
 
     def summary(self) -> str:
         """Return the one-paragraph summary the CLI prints."""
@@ -395,6 +398,7 @@ def _fetcher(options: EpubOptions) -> ImageFetcher:
         retries=options.retries,
         max_bytes=options.max_image_bytes,
         concurrency=options.image_concurrency,
+        offline=options.offline,
     )
 
 
@@ -607,8 +611,16 @@ def _resolve_images(
     wanted = [slot.candidates for record in records for slot in record.chapter.slots]
     if not wanted:
         return {}
-    progress.start("images fetched", len(set(wanted)))
-    resolved = fetcher.resolve_all(wanted, progress=lambda done, total: progress.update(done))
+    # Counted as the summary counts them: images wanted (each list of candidates once), those
+    # done so far, and how many of those failed (not addresses tried: an image whose best
+    # address fails and whose fallback works is no failure).
+    progress.start("images", len(set(wanted)))
+
+    def advance(done: int, total: int) -> None:
+        failed = len(fetcher.stats.failed)
+        progress.update(done, f"{failed} failed" if failed else "")
+
+    resolved = fetcher.resolve_all(wanted, progress=advance)
     progress.done()
     return resolved
 
@@ -769,4 +781,5 @@ def build_book(paths: StrPath | Iterable[StrPath], out: StrPath, **options: Any)
         unreadable=tuple(errors),
         not_posts=tuple(item.message for item in skipped if item.not_a_post),
         warnings=warnings,
+        images=fetcher.stats if fetcher is not None else ImageStats(),
     )

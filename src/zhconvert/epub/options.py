@@ -27,10 +27,13 @@ class EpubOptions:
     - ``language``: ``dc:language`` and the documents' ``lang``.
     - ``cover``: an image file for the cover; by default the first post's real header image, if it
       could be embedded.
-    - ``images``: ``embed`` (fetch and include), ``link`` (a link to each image), ``omit``.
+    - ``images``: ``embed`` (fetch and include), ``remote`` or ``link`` (a link to each image),
+      ``omit``.
     - ``cache_dir``: where downloads are kept (default: the platform's cache folder);
       ``no_cache``: neither read nor write it.
     - ``image_dir``: a folder searched first for each image, by file name.
+    - ``offline``: no network; images only from ``image_dir`` and the cache, the others fail at
+      once (``ZHCONVERT_OFFLINE=1`` in the environment does the same).
     - ``timeout`` (seconds per request: connecting, each read), ``image_deadline`` (seconds one
       image's download may take in all, retries included), ``image_budget`` (seconds all the
       downloads of one build may take together), ``retries``, ``max_image_bytes``,
@@ -45,6 +48,7 @@ class EpubOptions:
     cache_dir: str | None = None
     no_cache: bool = False
     image_dir: str | None = None
+    offline: bool = False
     timeout: float = 20.0
     image_deadline: float = DEFAULT_IMAGE_DEADLINE
     image_budget: float = DEFAULT_IMAGE_BUDGET
@@ -100,6 +104,9 @@ class BookOptions(EpubOptions):
 
 
 def _check_epub(options: EpubOptions) -> None:
+    if options.images == "remote":
+        # What every command calls it (``--images remote``); the chapters' word is "link".
+        object.__setattr__(options, "images", "link")
     if options.images not in IMAGE_MODES:
         raise ValueError(f"images must be one of {', '.join(IMAGE_MODES)}, not {options.images!r}")
     if not isinstance(options.language, str) or not _LANGUAGE.match(options.language):

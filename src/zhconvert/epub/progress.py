@@ -12,7 +12,7 @@ __all__ = ["Progress"]
 
 
 class Progress:
-    """Shows ``label done/total`` on one line, redrawn at most ten times a second."""
+    """Shows ``label done/total detail`` on one line, redrawn at most ten times a second."""
 
     def __init__(self, enabled: bool, stream: TextIO | None = None) -> None:
         self.enabled = enabled
@@ -20,20 +20,23 @@ class Progress:
         self.label = ""
         self.total = 0
         self.count = 0
+        self.detail = ""
         self._drawn = 0.0
 
     def start(self, label: str, total: int) -> None:
         """Begin a phase of ``total`` steps."""
-        self.label, self.total, self.count = label, total, 0
+        self.label, self.total, self.count, self.detail = label, total, 0, ""
         self._draw(force=True)
 
     def advance(self, steps: int = 1) -> None:
         """Count ``steps`` more steps done."""
         self.update(self.count + steps)
 
-    def update(self, done: int) -> None:
-        """Set how many steps are done."""
+    def update(self, done: int, detail: str | None = None) -> None:
+        """Set how many steps are done, and what to say of them after the count."""
         self.count = done
+        if detail is not None:
+            self.detail = detail
         self._draw(force=done >= self.total)
 
     def done(self) -> None:
@@ -53,5 +56,8 @@ class Progress:
         width = 30
         filled = width * self.count // self.total
         bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(f"\r{printable(self.label):<15} [{bar}] {self.count}/{self.total}")
+        detail = f" ({printable(self.detail)})" if self.detail else ""
+        self.stream.write(
+            f"\r{printable(self.label):<15} [{bar}] {self.count}/{self.total}{detail}"
+        )
         self.stream.flush()

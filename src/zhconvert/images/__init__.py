@@ -8,15 +8,18 @@ from .fetch import (
     DEFAULT_MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
     NOT_AN_IMAGE,
+    OFFLINE_VARIABLE,
     ImageFetcher,
     ImageResource,
     default_cache_dir,
     examine_image,
     image_from_bytes,
+    offline_from_environment,
     read_image_file,
     sanitize_svg,
     sniff_image,
 )
+from .report import REASONS, ImageStats, start_collecting, stop_collecting, summary_lines
 
 __all__ = [
     "DEFAULT_IMAGE_BUDGET",
@@ -24,12 +27,19 @@ __all__ = [
     "DEFAULT_MAX_IMAGE_BYTES",
     "MAX_IMAGE_PIXELS",
     "NOT_AN_IMAGE",
+    "OFFLINE_VARIABLE",
+    "REASONS",
     "ImageFetcher",
     "ImageResource",
+    "ImageStats",
     "default_cache_dir",
     "examine_image",
     "image_from_bytes",
+    "offline_from_environment",
     "read_image_file",
     "sanitize_svg",
     "sniff_image",
+    "start_collecting",
+    "stop_collecting",
+    "summary_lines",
 ]

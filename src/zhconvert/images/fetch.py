@@ -1,4 +1,9 @@
-"""Getting the images of a book: a local folder first, then the disk cache, then the network.
+"""Getting a run's images: a local folder first, then the disk cache, then the network.
+
+The cache (``cache.py``) keeps each download once by its content hash and remembers failures
+with their reason, asked again only after a while; offline, the network is never asked. Every
+failure has a reason that starts with its category (``report.REASONS``), and ``stats`` counts
+what became of each image, as ``report.summary_lines`` tells it.
 
 Each distinct address is fetched at most once per build, several at a time, with timeouts, a
 deadline per image, one time budget for the whole build, retries with backoff and a size cap
@@ -13,10 +18,12 @@ hostile host stays quick: every image it cannot have is reported as missing and 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
 import re
+import socket
 import stat
 import threading
 import time
@@ -28,8 +35,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from .. import __version__
-from .._atomic import atomic_write_bytes
 from ..errors import ZhconvertError
+from .cache import ImageCache, reason_category
+from .report import ImageStats, collect
 
 if TYPE_CHECKING:
     from PIL.ImageFile import ImageFile
@@ -40,11 +48,13 @@ __all__ = [
     "DEFAULT_MAX_IMAGE_BYTES",
     "MAX_IMAGE_PIXELS",
     "NOT_AN_IMAGE",
+    "OFFLINE_VARIABLE",
     "ImageFetcher",
     "ImageResource",
     "default_cache_dir",
     "examine_image",
     "image_from_bytes",
+    "offline_from_environment",
     "read_image_file",
     "sanitize_svg",
     "sniff_image",
@@ -473,7 +483,7 @@ class _Inflater:
         elif name == "deflate":
             self._wbits = zlib.MAX_WBITS
         else:
-            raise _Permanent(f"unsupported Content-Encoding {name!r}")
+            raise _Permanent(f"error: unsupported Content-Encoding {name!r}")
         self._name = name
         self._inflate = zlib.decompressobj(self._wbits)
         self._started = False
@@ -491,7 +501,7 @@ class _Inflater:
                     self._started = True
                     self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)
                     continue
-                raise _Permanent(f"broken {self._name} Content-Encoding") from exc
+                raise _Permanent(f"error: broken {self._name} Content-Encoding") from exc
             self._started = True
             if out:
                 yield out
@@ -513,7 +523,9 @@ class _Decoder:
         names = [name.strip().lower() for name in encodings]
         names = [name for name in names if name and name != "identity"]
         if len(names) > _MAX_ENCODINGS:
-            raise _Permanent(f"{len(names)} Content-Encoding layers (at most {_MAX_ENCODINGS})")
+            raise _Permanent(
+                f"error: {len(names)} Content-Encoding layers (at most {_MAX_ENCODINGS})"
+            )
         # Listed in the order they were applied: the last one is undone first.
         self._layers = [_Inflater(name) for name in reversed(names)]
 
@@ -533,14 +545,18 @@ class _Decoder:
 class ImageFetcher:
     """Resolves lists of candidate addresses (best first) to images, each address at most once.
 
-    ``cache_dir`` None disables the disk cache; ``image_dir`` is searched by file name first.
-    ``timeout`` bounds each wait for the network (connecting, each read); ``deadline`` bounds
-    one address's whole download, retries included: at the deadline the fetching thread's
+    ``cache_dir`` None disables the disk cache (downloads and remembered failures); ``image_dir``
+    is searched by file name first. ``offline`` (or ``ZHCONVERT_OFFLINE=1`` in the environment)
+    asks nothing of the network: the image folder and the cache answer, every other image fails
+    at once. ``timeout`` bounds each wait for the network (connecting, each read); ``deadline``
+    bounds one address's whole download, retries included: at the deadline the fetching thread's
     connection is closed under the request (headers included), which then ends at its next read.
     ``budget`` bounds all the downloads of the fetcher's life (one build) together, counted from
     its first download: then downloads in progress are cut the same way and no other is started.
     A host that times out once (connecting, answering, or past an image's deadline) is not asked
-    again. ``failures`` says why each address that gave no image did not.
+    again. ``failures`` says why each address that gave no image did not; ``stats`` counts what
+    became of each image. ``clock`` (seconds since the epoch) dates the cache's remembered
+    failures.
     """
 
     def __init__(
@@ -555,6 +571,8 @@ class ImageFetcher:
         backoff: float = 0.5,
         deadline: float = DEFAULT_IMAGE_DEADLINE,
         budget: float = DEFAULT_IMAGE_BUDGET,
+        offline: bool = False,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.cache_dir = cache_dir
         self.timeout = timeout
@@ -564,10 +582,17 @@ class ImageFetcher:
         self.max_bytes = max_bytes
         self.concurrency = max(1, concurrency)
         self.backoff = backoff
+        self.offline = offline or offline_from_environment()
         self.failures: dict[str, str] = {}
+        self.stats = ImageStats()
+        self._cache = ImageCache(cache_dir, clock) if cache_dir is not None else None
         self._local = _index_folder(image_dir) if image_dir is not None else {}
         self._lock = threading.Lock()
-        self._by_url: dict[str, Future[ImageResource | None]] = {}
+        self._by_url: dict[str, Future[_Outcome]] = {}
+        self._counted: set[tuple[str, ...]] = set()
+        self._remembered_urls: set[str] = set()
+        # Failures to remember in the cache, written once the run knows the network was there.
+        self._unsaved_failures: dict[str, str] = {}
         # One HTTP client per fetching thread: a download past its deadline is ended by closing
         # its thread's client, which must not break the downloads of the other threads.
         self._per_thread = threading.local()
@@ -575,8 +600,9 @@ class ImageFetcher:
         self._host_failures: dict[str, int] = {}
         self._dead_hosts: dict[str, str] = {}
         self._successes = 0
-        self._offline = False
+        self._no_network = ""
         self._budget_ends: float | None = None
+        self._closed = False
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -592,24 +618,36 @@ class ImageFetcher:
             return results
         if progress is not None:
             progress(0, len(wanted))
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(wanted))) as pool:
-            futures = {pool.submit(self.resolve, candidates): candidates for candidates in wanted}
-            for done, future in enumerate(as_completed(futures), start=1):
-                results[futures[future]] = future.result()
-                if progress is not None:
-                    progress(done, len(wanted))
+        try:
+            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(wanted))) as pool:
+                futures = {
+                    pool.submit(self.resolve, candidates): candidates for candidates in wanted
+                }
+                for done, future in enumerate(as_completed(futures), start=1):
+                    results[futures[future]] = future.result()
+                    if progress is not None:
+                        progress(done, len(wanted))
+        finally:
+            self._save_failures()
         return results
 
     def resolve(self, candidates: tuple[str, ...]) -> ImageResource | None:
         """Return the image at the first of ``candidates`` that gives one, or None."""
         for url in candidates:
-            image = self._get(url)
+            image, source = self._get(url)
             if image is not None:
+                self._count(candidates, source)
                 return image
+        self._count(candidates, "")
         return None
 
     def close(self) -> None:
-        """Close the network connections, if any were opened."""
+        """Close the network connections, if any were opened, and write what the cache lacks."""
+        self._save_failures()
+        with self._lock:
+            first_close, self._closed = not self._closed, True
+        if first_close:
+            collect(self.stats)
         with self._lock:
             clients, self._clients = self._clients, []
         for client in clients:
@@ -621,9 +659,31 @@ class ImageFetcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- counting --------------------------------------------------------------------------------
+
+    def _count(self, candidates: tuple[str, ...], source: str) -> None:
+        """Count one image (once per list of candidates) by where it came from, or as failed."""
+        with self._lock:
+            if candidates in self._counted:
+                return
+            self._counted.add(candidates)
+            stats = self.stats
+            if source == "local":
+                stats.local += 1
+            elif source == "cache":
+                stats.cached += 1
+            elif source == "network":
+                stats.fetched += 1
+            elif candidates:
+                first = candidates[0]
+                reason = self.failures.get(first, "error: no image")
+                stats.failed.setdefault(first, reason)
+                if first in self._remembered_urls:
+                    stats.remembered += 1
+
     # -- one address -----------------------------------------------------------------------------
 
-    def _get(self, url: str) -> ImageResource | None:
+    def _get(self, url: str) -> _Outcome:
         with self._lock:
             future = self._by_url.get(url)
             owner = future is None
@@ -633,21 +693,36 @@ class ImageFetcher:
         if not owner:
             return future.result()
         try:
-            image = self._obtain(url)
+            outcome = self._obtain(url)
         except Exception as exc:  # whatever goes wrong with one image must not break the book
-            self._fail(url, f"failed: {exc}")
-            image = None
+            self._fail(url, f"error: {exc}")
+            outcome = (None, "")
         except BaseException as exc:  # an interrupt: let the threads waiting for it stop too
             future.set_exception(exc)
             raise
-        future.set_result(image)
-        return image
+        future.set_result(outcome)
+        return outcome
 
-    def _fail(self, url: str, reason: str) -> None:
+    def _fail(self, url: str, reason: str, *, remember: bool = True) -> None:
+        category = reason_category(reason)
         with self._lock:
-            self.failures.setdefault(url, reason)
+            if url in self.failures:
+                return
+            self.failures[url] = reason
+            if remember and category not in _NOT_REMEMBERED:
+                self._unsaved_failures[url] = reason
 
-    def _obtain(self, url: str) -> ImageResource | None:
+    def _save_failures(self) -> None:
+        """Write the run's failures into the cache, unless the machine had no network at all."""
+        with self._lock:
+            unsaved, self._unsaved_failures = self._unsaved_failures, {}
+            no_network = bool(self._no_network)
+        if self._cache is None or no_network:
+            return  # with no network, nothing was learnt about the images themselves
+        for url, reason in unsaved.items():
+            self._cache.remember_failure(url, reason)
+
+    def _obtain(self, url: str) -> _Outcome:
         name = _file_name(url)
         local = self._local.get(name) if name else None
         if local is not None:
@@ -656,35 +731,38 @@ class ImageFetcher:
             except (OSError, ValueError):
                 image = None
             if image is not None:
-                return image
-        cache_file = self._cache_file(url)
-        if cache_file is not None and cache_file.is_file():
-            try:
-                image = image_from_bytes(cache_file.read_bytes())
-            except OSError:
-                image = None
-            if image is not None:
-                return image
+                return image, "local"
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            self._fail(url, "unsupported: only http and https addresses are fetched")
+            return None, ""
+        entry = self._cache.lookup(url) if self._cache is not None else None
+        if entry is not None and entry.failed:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.retry_at))
+            with self._lock:
+                self._remembered_urls.add(url)
+            self._fail(
+                url, f"{entry.failed} (remembered; asked again after {when})", remember=False
+            )
+            return None, ""
+        if entry is not None and entry.data is not None:
+            cached = examine_image(entry.data)
+            if isinstance(cached, ImageResource):
+                if entry.legacy and self._cache is not None:
+                    self._cache.store(url, entry.data)
+                return cached, "cache"
+        if self.offline:
+            self._fail(url, "offline: not in the cache, and the network is not asked (offline)")
+            return None, ""
         data = self._download(url)
         if data is None:
-            return None
+            return None, ""
         examined = examine_image(data)
         if isinstance(examined, str):
-            self._fail(url, examined)
-            return None
-        if cache_file is not None:
-            try:
-                cache_file.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write_bytes(cache_file, data)
-            except (OSError, ZhconvertError):
-                pass  # a cache that cannot be written only costs a download next time
-        return examined
-
-    def _cache_file(self, url: str) -> Path | None:
-        if self.cache_dir is None:
-            return None
-        key = hashlib.sha256(url.encode("utf-8")).hexdigest()
-        return self.cache_dir / key[:2] / key
+            self._fail(url, _examined_reason(examined))
+            return None, ""
+        if self._cache is not None:
+            self._cache.store(url, data)
+        return examined, "network"
 
     # -- the network -----------------------------------------------------------------------------
 
@@ -692,11 +770,12 @@ class ImageFetcher:
         host = _host(url)
         budget_ends = self._start_budget()
         ends = min(time.monotonic() + self.deadline, budget_ends)
-        reason = "no attempt"
+        reason = "error: no attempt"
         for attempt in range(self.retries + 1):
             given_up = self._given_up(host)
             if given_up:
-                self._fail(url, given_up)
+                # An address tried before its host was given up failed for its own reason.
+                self._fail(url, reason if attempt else given_up)
                 return None
             if attempt:
                 pause = self.backoff * 2 ** (attempt - 1)
@@ -705,7 +784,7 @@ class ImageFetcher:
                 time.sleep(pause)
                 given_up = self._given_up(host)
                 if given_up:
-                    self._fail(url, given_up)
+                    self._fail(url, reason)
                     return None
             try:
                 data = self._attempt(url, ends)
@@ -720,8 +799,8 @@ class ImageFetcher:
                 self._fail(url, str(exc))
                 return None
             except _Unreachable as exc:
-                self._note_unreachable(host)
-                reason = str(exc) or "cannot connect"
+                reason = str(exc) or "error: cannot connect"
+                self._note_unreachable(host, reason)
                 continue
             except _Transient as exc:
                 reason = str(exc)
@@ -740,32 +819,34 @@ class ImageFetcher:
             return self._budget_ends
 
     def _budget_reason(self) -> str:
-        return f"the build's {self.budget:g} s for downloading images ran out"
+        return f"budget: the run's {self.budget:g} s for downloading images ran out"
 
     def _given_up(self, host: str) -> str:
         """Return why nothing more is asked of ``host`` ('' when it may be asked)."""
         with self._lock:
             if self._budget_ends is not None and time.monotonic() >= self._budget_ends:
                 return self._budget_reason()
-            if self._offline:
-                return "no network"
+            if self._no_network:
+                category = reason_category(self._no_network)
+                return f"{category}: no network (nothing could be reached)"
             if host in self._dead_hosts:
-                return f"{host} given up: {self._dead_hosts[host]}"
+                category, _, detail = self._dead_hosts[host].partition(": ")
+                return f"{category}: {host} given up ({detail})"
             return ""
 
     def _note_stalled(self, host: str, reason: str) -> None:
         with self._lock:
             self._dead_hosts.setdefault(host, reason)
 
-    def _note_unreachable(self, host: str) -> None:
+    def _note_unreachable(self, host: str, reason: str) -> None:
         with self._lock:
             self._host_failures[host] = self._host_failures.get(host, 0) + 1
             if self._host_failures[host] >= 2:
-                self._dead_hosts.setdefault(host, "cannot connect")
+                self._dead_hosts.setdefault(host, reason)
             # Several hosts failing and nothing ever arriving: there is no network at all.
             failures = sum(self._host_failures.values())
             if self._successes == 0 and failures >= 4 and len(self._host_failures) >= 2:
-                self._offline = True
+                self._no_network = self._no_network or reason
 
     def _http(self) -> Any:
         """Return this thread's HTTP client (a new one after the last was closed)."""
@@ -828,7 +909,7 @@ class ImageFetcher:
         if budget_over:
             return _OutOfTime()
         # Bytes kept coming, too slowly: another try, or another image of it, would be as slow.
-        return _Stalled(f"{self.deadline:g} s were not enough for one image (too slow)")
+        return _Stalled(f"timeout: {self.deadline:g} s were not enough for one image (too slow)")
 
     def _receive(self, client: Any, url: str, timeout: Any, ends: float) -> bytes:
         import httpx
@@ -844,35 +925,39 @@ class ImageFetcher:
                 finally:
                     response.close()  # a redirect's body is never read
                 if request is None or request.url.scheme not in ("http", "https"):
-                    raise _Permanent("redirected to an address that is not http or https")
-            raise _Permanent(f"more than {_MAX_REDIRECTS} redirects")
+                    raise _Permanent(
+                        "unsupported: redirected to an address that is not http or https"
+                    )
+            raise _Permanent(f"http: more than {_MAX_REDIRECTS} redirects")
         except httpx.ConnectTimeout as exc:
             if time.monotonic() >= ends:
                 raise self._time_up() from exc
-            raise _Stalled(f"timed out connecting after {self.timeout:g} s") from exc
+            raise _Stalled(f"timeout: timed out connecting after {self.timeout:g} s") from exc
         except httpx.TimeoutException as exc:
             if time.monotonic() >= ends:
                 raise self._time_up() from exc
-            raise _Stalled(f"timed out: no answer for {self.timeout:g} s") from exc
+            raise _Stalled(f"timeout: timed out, no answer for {self.timeout:g} s") from exc
         except httpx.ConnectError as exc:
             if time.monotonic() >= ends:  # cut short by the deadline: the host is not to blame
                 raise self._time_up() from exc
-            raise _Unreachable(str(exc)) from exc
+            raise _Unreachable(_connect_reason(exc, url)) from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise _Transient(str(exc)) from exc
-        except httpx.HTTPError as exc:  # a bad address, an unsupported scheme
-            raise _Permanent(str(exc)) from exc
+            raise _Transient(f"error: {exc}") from exc
+        except httpx.UnsupportedProtocol as exc:
+            raise _Permanent(f"unsupported: {exc}") from exc
+        except httpx.HTTPError as exc:  # a bad address
+            raise _Permanent(f"error: {exc}") from exc
 
     def _body(self, response: Any, ends: float) -> bytes:
         """Return the decoded body of ``response``, never holding more than the size cap."""
         status = response.status_code
         if status == 429 or status >= 500:
-            raise _Transient(f"HTTP {status}")
+            raise _Transient(f"http {status}")
         if status != 200:
-            raise _Permanent(f"HTTP {status}")
+            raise _Permanent(f"http {status}")
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            raise _Permanent(f"too large: more than {self.max_bytes} bytes")
+            raise _Permanent(f"too-large: more than {self.max_bytes} bytes")
         decoder = _Decoder(response.headers.get_list("content-encoding", split_commas=True))
         received = 0
         buffer = bytearray()
@@ -883,12 +968,53 @@ class ImageFetcher:
             for piece in decoder.decode(chunk):
                 buffer += piece
                 if len(buffer) > self.max_bytes:
-                    raise _Permanent(f"too large: more than {self.max_bytes} bytes decoded")
+                    raise _Permanent(f"too-large: more than {self.max_bytes} bytes decoded")
             if received > self.max_bytes:
-                raise _Permanent(f"too large: more than {self.max_bytes} bytes")
+                raise _Permanent(f"too-large: more than {self.max_bytes} bytes")
             if time.monotonic() > ends:
                 raise self._time_up()
         return bytes(buffer)
+
+
+#: What becomes of one address: its image (or None) and where it came from ("local", "cache",
+#: "network"; "" when it gave none).
+_Outcome = tuple[ImageResource | None, str]
+
+#: Failures that say nothing about the image itself, never remembered in the cache.
+_NOT_REMEMBERED = frozenset(("offline", "budget"))
+
+#: The environment variable that turns every command's image fetching offline.
+OFFLINE_VARIABLE = "ZHCONVERT_OFFLINE"
+
+
+def offline_from_environment() -> bool:
+    """Return whether ``ZHCONVERT_OFFLINE`` asks for no network (set, and not 0/false/no)."""
+    value = os.environ.get(OFFLINE_VARIABLE, "").strip().lower()
+    return value not in ("", "0", "false", "no", "off")
+
+
+def _examined_reason(examined: str) -> str:
+    """Return ``examine_image``'s refusal as a reason with its category."""
+    if examined.startswith("too large: "):
+        return "too-large: " + examined.removeprefix("too large: ")
+    return f"not-an-image: {examined}"
+
+
+def _connect_reason(exc: BaseException, url: str) -> str:
+    """Return why a connection could not be made: the host's name, a refusal, or else."""
+    host = urlsplit(url).hostname or url
+    cause: BaseException | None = exc
+    seen = 0
+    while cause is not None and seen < 10:
+        if isinstance(cause, socket.gaierror):
+            return f"dns: cannot find the host {host} ({cause.strerror or cause})"
+        if isinstance(cause, ConnectionRefusedError) or (
+            isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
+        ):
+            return f"refused: {host} refused the connection"
+        cause = cause.__cause__ or cause.__context__
+        seen += 1
+    return f"error: cannot connect to {host} ({exc})"
 
 
 def _host(url: str) -> str:

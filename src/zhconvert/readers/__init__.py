@@ -14,12 +14,14 @@ from typing import Any
 from ..model import Block, Document, Footnote, Metadata, SourceInfo
 from ._decode import decode_post
 from ._frontmatter import derive_metadata, labels, parse_front_matter, split_front_matter
+from ._safety import lacks_controls
 
 __all__ = ["read_post"]
 
 #: C0 controls other than tab, line feed and carriage return; DEL; C1 controls.
 _CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SURROGATES = re.compile("[\ud800-\udfff]")
+# Escapes for `re`, not the string: mypyc cannot compile a literal that holds lone surrogates.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 _HTML_START = re.compile(r"^\s*<(?:!doctype|!--|/?[a-zA-Z][a-zA-Z0-9-]*[\s/>])", re.I)
 
 
@@ -100,6 +102,18 @@ def _detect_newline(text: str) -> str:
     return "\n"
 
 
+# The C0 controls and DEL of ``_CONTROLS``, as bytes (``lacks_controls`` adds the C1 ones).
+_CONTROL_BYTES = bytes([*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def _utf8(text: str) -> bytes | None:
+    """Return ``text`` in UTF-8, or None when it holds surrogates (nothing else fails)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
 def read_post(source: str | bytes, *, path: str | None = None, strict: bool = False) -> Document:
     """Read a whole post into a Document."""
     warnings: list[str] = []
@@ -113,17 +127,18 @@ def read_post(source: str | bytes, *, path: str | None = None, strict: bool = Fa
         if "\x00" in text:
             warnings.append(f"{text.count(chr(0))} NUL character(s) removed")
             text = text.replace("\x00", "")
-        if _SURROGATES.search(text):
-            # Only a str can hold them (decoding never makes them), and no file can: pairs are
-            # joined into the character they stand for, lone ones replaced.
+        if _utf8(text) is None:
+            # Only a str can hold surrogates (decoding never makes them), and no file can: pairs
+            # are joined into the character they stand for, lone ones replaced.
             lone = len(_SURROGATES.findall(text))
             text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
             warnings.append(f"{lone} surrogate code point(s) replaced or joined")
     # Control characters are not text, and in a terminal some of them are commands: a post must
     # not be able to drive the terminal that shows its plain text.
-    text, controls = _CONTROLS.subn("", text)
-    if controls:
-        warnings.append(f"{controls} control character(s) removed")
+    if not lacks_controls(text, _CONTROL_BYTES):
+        text, controls = _CONTROLS.subn("", text)
+        if controls:
+            warnings.append(f"{controls} control character(s) removed")
     newline = _detect_newline(text)
     final_newline = text.endswith(("\n", "\r"))
     if "\r" in text:

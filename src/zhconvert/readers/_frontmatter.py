@@ -147,7 +147,15 @@ def _load_yaml(text: str) -> Any:
             too_deep = True
         if too_deep:
             raise _TooLarge(f"nests deeper than {MAX_YAML_DEPTH} levels")
-        return yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            simple = _simple_mapping(node, loader)
+            return loader.construct_document(node) if simple is None else simple
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise _BadSyntax(
@@ -155,6 +163,48 @@ def _load_yaml(text: str) -> Any:
             mark.line + 1 if mark is not None else None,
             mark.column + 1 if mark is not None else None,
         ) from None
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+def _simple_mapping(node: yaml.Node, loader: Any) -> dict[str, Any] | None:
+    """Build what PyYAML would from a mapping of text keys to scalars and lists of scalars.
+
+    Nearly every front matter is one. PyYAML's constructor spends most of ``loads``' time on
+    YAML: here each text value is taken from its node directly, and only other scalars (dates,
+    numbers) go through the constructor. None for anything else (merge keys, nested mappings,
+    a list that appears twice through an alias), which PyYAML builds itself.
+    """
+    if not isinstance(node, yaml.MappingNode) or node.tag != _MAP_TAG:
+        return None
+    mapping: dict[str, Any] = {}
+    lists: set[int] = set()
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR_TAG:
+            return None
+        value: Any
+        if isinstance(value_node, yaml.ScalarNode):
+            if value_node.tag == _STR_TAG:
+                value = value_node.value
+            else:
+                value = loader.construct_object(value_node)
+        elif isinstance(value_node, yaml.SequenceNode) and value_node.tag == _SEQ_TAG:
+            if id(value_node) in lists:
+                return None  # an alias: PyYAML gives the same list twice
+            lists.add(id(value_node))
+            items: list[Any] = []
+            for item in value_node.value:
+                if not isinstance(item, yaml.ScalarNode):
+                    return None
+                items.append(item.value if item.tag == _STR_TAG else loader.construct_object(item))
+            value = items
+        else:
+            return None
+        mapping[key_node.value] = value
+    return mapping
 
 
 def _too_deep_brackets(text: str, limit: int) -> bool:
@@ -243,6 +293,8 @@ def _within(value: object, budget: int) -> bool:
         count += 1
         if count > budget:
             return False
+        if type(item) is str:
+            continue  # most values, and an ABC check is slow
         if isinstance(item, Mapping):
             stack.extend(item.keys())
             stack.extend(item.values())
@@ -301,21 +353,22 @@ def parse_front_matter(
         # a list that holds itself; nothing downstream could walk or print that.
         if not _within(loaded, MAX_YAML_NODES):
             raise _TooLarge(f"holds more than {MAX_YAML_NODES} values, aliases expanded")
-    except _TooLarge as exc:
-        problem = f"front matter {exc}"
+    # A name of its own per handler: compiled with mypyc, a name holds one type in a function.
+    except _TooLarge as too_large:
+        problem = f"front matter {too_large}"
         if strict:
             raise FrontMatterError(problem, line=line_offset + 1) from None
         warnings.append(f"{problem}; keys recovered line by line")
         loaded = _recover(yaml_text) if fmt == "yaml" else {}
-    except _BadSyntax as exc:
-        line = exc.line + line_offset if exc.line is not None else None
+    except _BadSyntax as bad:
+        line = bad.line + line_offset if bad.line is not None else None
         if strict:
             raise FrontMatterError(
-                f"front matter is not valid {language}: {exc.problem}", line=line, column=exc.column
+                f"front matter is not valid {language}: {bad.problem}", line=line, column=bad.column
             ) from None
-        where = f" (at line {line}, column {exc.column})" if line is not None else ""
+        where = f" (at line {line}, column {bad.column})" if line is not None else ""
         recovered = "keys recovered line by line" if fmt == "yaml" else "ignored"
-        warnings.append(f"front matter is not valid {language}: {exc.problem}{where}; {recovered}")
+        warnings.append(f"front matter is not valid {language}: {bad.problem}{where}; {recovered}")
         loaded = _recover(yaml_text) if fmt == "yaml" else {}
     except (ValueError, TypeError, OverflowError) as exc:
         # PyYAML builds some values with Python's own constructors, which raise their own

@@ -20,9 +20,11 @@ __all__ = [
     "MAX_ATTRIBUTES",
     "MAX_DECODING_ROUNDS",
     "SCRIPT_SCHEMES",
+    "AttributeCap",
     "cap_attributes",
     "decoded_address",
     "has_safe_scheme",
+    "lacks_controls",
     "resolve_control_references",
     "url_scheme",
     "without_controls",
@@ -131,8 +133,28 @@ _CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 
 
+_C1_BYTES = re.compile(b"\xc2[\x80-\x9f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+
+
+def lacks_controls(text: str, c0: bytes) -> bool:
+    """Tell whether ``text`` certainly holds none of the controls ``c0`` (bytes) nor a C1 control.
+
+    Looked for in C, in the text's UTF-8 (a C1 control is 0xC2 0x80-0x9F there): a regular
+    expression's scan of every character of a whole post cost several times more. False for a
+    text holding surrogates, which has no UTF-8.
+    """
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return len(data.translate(None, c0)) == len(data) and _C1_BYTES.search(data) is None
+
+
 def without_controls(text: str) -> str:
     """Return ``text`` without control characters (in a terminal, some are commands)."""
+    if lacks_controls(text, _CONTROL_BYTES):
+        return text
     return _CONTROLS.sub("", text) if _CONTROLS.search(text) else text
 
 
@@ -174,15 +196,6 @@ _SPACE = "\t\n\f\r "
 _ATTRIBUTE = (
     f"[{_SPACE}/]*[^{_SPACE}/>][^{_SPACE}/>=]*"
     f"""(?:[{_SPACE}]*=[{_SPACE}]*(?:"[^"]*(?:"|\\Z)|'[^']*(?:'|\\Z)|[^{_SPACE}>]*))?"""
-)
-# The next markup at a "<": a start or end tag with its first MAX_ATTRIBUTES attributes (and in
-# "more" the next one, if there is one), a comment, or a bogus comment ("<!x", "<?", "</1").
-# Greedy, with nothing after the attributes that can fail: no backtracking. A "<" that opens
-# nothing, and a bare end tag ("</p>", half the tags), are passed over by the search itself.
-_MARKUP = re.compile(
-    f"<(?!/[A-Za-z][^{_SPACE}/<>]*>)(?:(?P<tag>/?[A-Za-z][^{_SPACE}/>]*)(?:{_ATTRIBUTE}){{0,{MAX_ATTRIBUTES}}}"
-    f"(?:(?=(?P<more>{_ATTRIBUTE})))?(?P<tail>[{_SPACE}/]*)(?P<close>>?)"
-    "|(?P<comment>!--)|(?P<nothing>/>)|(?P<bogus>[!?/]))"
 )
 _MORE_ATTRIBUTES = re.compile(f"(?:{_ATTRIBUTE})*")
 _COMMENT_END = re.compile(r"--!?>")
@@ -231,78 +244,126 @@ def _script_end(html: str, position: int) -> int:
             state, position = _SCRIPT_ESCAPED, found.end() - 1
 
 
-# A "<" and a name followed by more than MAX_ATTRIBUTES attributes, wherever it stands (in a
-# comment or a script too): every element the full pass below would cap starts with one, so a
-# document without one needs no pass. The name and each attribute are taken whole, as the
-# greedy pass takes them (a lookahead and its backreference make an atomic group, which Python
-# 3.10 lacks): linear, no backtracking into a name to split it.
-_WHOLE_NAME = f"(?=(?P<name>[^{_SPACE}/>]*))(?P=name)"
-_WHOLE_ATTRIBUTE = f"(?=(?P<attribute>{_ATTRIBUTE}))(?P=attribute)"
-_HEAVY_TAG = re.compile(f"<[A-Za-z]{_WHOLE_NAME}(?:{_WHOLE_ATTRIBUTE}){{{MAX_ATTRIBUTES + 1}}}")
+# What a start tag with more than ``limit`` attributes must hold, as the pass below reads them:
+# a blank, a "/" or a value's closing quote right before each attribute, and a character of its
+# name (distinct characters). Unless a quoted value holds a ">", the tag has no ">" up to its
+# last attribute: a "<", a letter and then 2 (limit + 1) characters without a ">", among them
+# limit + 1 blanks, "/" or quotes. Looking for that costs a few fast scans; a document where
+# neither that nor a quoted ">" is found (nearly every post) needs no pass.
+_QUOTED_GT = re.compile(f"""=[{_SPACE}]*(?:"[^">]*>|'[^'>]*>)""")
+_WITNESSES = (*_SPACE, "/", '"', "'")
+
+
+class AttributeCap:
+    """Cap the attributes of each element at ``limit``: a cheap test, then one forward pass."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        # The next markup at a "<": a start or end tag with its first ``limit`` attributes (and
+        # in "more" the next one, if there is one), a comment, or a bogus comment ("<!x", "<?",
+        # "</1"). Greedy, with nothing after the attributes that can fail: no backtracking. A
+        # "<" that opens nothing, and a bare end tag ("</p>", half the tags), are passed over
+        # by the search itself.
+        self._markup = re.compile(
+            f"<(?!/[A-Za-z][^{_SPACE}/<>]*>)(?:(?P<tag>/?[A-Za-z][^{_SPACE}/>]*)"
+            f"(?:{_ATTRIBUTE}){{0,{limit}}}"
+            f"(?:(?=(?P<more>{_ATTRIBUTE})))?(?P<tail>[{_SPACE}/]*)(?P<close>>?)"
+            "|(?P<comment>!--)|(?P<nothing>/>)|(?P<bogus>[!?/]))"
+        )
+        self._long_tag = re.compile(f"<[A-Za-z][^>]{{{2 * (limit + 1)}}}")
+
+    def may_exceed(self, html: str) -> bool:
+        """Tell whether ``html`` may hold an element with more than ``limit`` attributes."""
+        if _QUOTED_GT.search(html) is not None:
+            return True
+        size = len(html)
+        position = 0
+        search = self._long_tag.search
+        while True:
+            found = search(html, position)
+            if found is None:
+                return False
+            # The rest of this run without ">": any crowded tag in it starts here or later.
+            end = html.find(">", found.end())
+            if end < 0:
+                end = size
+            start = found.start()
+            if sum(html.count(c, start, end) for c in _WITNESSES) > self.limit:
+                return True
+            position = end
+
+    def apply(self, html: str) -> str:
+        """Return ``html`` with at most ``limit`` attributes per element (the first ones)."""
+        return self.capped(html) if self.may_exceed(html) else html
+
+    def capped(self, html: str) -> str:
+        """Return ``html`` capped by one forward pass (what ``apply`` does when it must)."""
+        drops: list[tuple[int, int]] = []
+        size = len(html)
+        position = 0
+        search = self._markup.search
+        # Each step moves forward past what it read: one pass, whatever is left open.
+        while True:
+            found = search(html, position)
+            if found is None:
+                break
+            tag = found.group("tag")
+            if tag is None:
+                start = found.start()
+                if found.group("comment"):
+                    if html.startswith(">", start + 4):  # "<!-->": an empty comment
+                        position = start + 5
+                    elif html.startswith("->", start + 4):  # "<!--->"
+                        position = start + 6
+                    else:
+                        end = _COMMENT_END.search(html, start + 4)
+                        position = end.end() if end else size
+                elif found.group("nothing"):  # "</>"
+                    position = found.end()
+                else:  # a doctype, CDATA, "<?", "</" and no name: a comment to the next ">"
+                    end_at = html.find(">", found.end())
+                    position = end_at + 1 if end_at >= 0 else size
+                continue
+            if found.group("more") is None:
+                tail_start, tail_end = found.span("tail")
+                closed = bool(found.group("close"))
+            else:
+                rest = _MORE_ATTRIBUTES.match(html, found.start("more"))
+                assert rest is not None  # it matches the empty string
+                if tag[0] != "/":  # an end tag's attributes are read, then forgotten
+                    drops.append((found.start("more"), rest.end()))
+                tail = _TAG_TAIL.match(html, rest.end())
+                assert tail is not None
+                tail_start, tail_end = tail.span()
+                closed = html.startswith(">", tail_end)
+            if not closed:
+                break  # a tag cut short by the end: libxml2 drops it with the rest
+            position = tail_end + 1
+            # Only "/" right before ">" closes an element at once ("<script/>" holds no text).
+            if tag[0] == "/" or (tail_end > tail_start and html[tail_end - 1] == "/"):
+                continue
+            name = tag.lower()
+            if name == "script":
+                position = _script_end(html, position)
+            elif name in _RAW_TEXT:
+                end = _raw_end(name).search(html, position)
+                position = end.start() if end else size
+            elif name == "plaintext":
+                break  # the rest is text
+        if not drops:
+            return html
+        out = []
+        last = 0
+        for drop_start, drop_end in drops:
+            out.append(html[last:drop_start])
+            last = drop_end
+        out.append(html[last:])
+        return "".join(out)
+
+
+_CAP = AttributeCap(MAX_ATTRIBUTES)
 
 
 def cap_attributes(html: str) -> str:
     """Return ``html`` with at most ``MAX_ATTRIBUTES`` attributes per element (the first ones)."""
-    if _HEAVY_TAG.search(html) is None:
-        return html  # nearly every post: no element comes near the cap
-    drops: list[tuple[int, int]] = []
-    size = len(html)
-    position = 0
-    search = _MARKUP.search
-    # Each step moves forward past what it read: one pass, whatever is left open.
-    while True:
-        found = search(html, position)
-        if found is None:
-            break
-        tag = found.group("tag")
-        if tag is None:
-            start = found.start()
-            if found.group("comment"):
-                if html.startswith(">", start + 4):  # "<!-->": an empty comment
-                    position = start + 5
-                elif html.startswith("->", start + 4):  # "<!--->"
-                    position = start + 6
-                else:
-                    end = _COMMENT_END.search(html, start + 4)
-                    position = end.end() if end else size
-            elif found.group("nothing"):  # "</>"
-                position = found.end()
-            else:  # a doctype, CDATA, "<?", "</" and no name: a comment to the next ">"
-                end_at = html.find(">", found.end())
-                position = end_at + 1 if end_at >= 0 else size
-            continue
-        if found.group("more") is None:
-            tail_start, tail_end = found.span("tail")
-            closed = bool(found.group("close"))
-        else:
-            rest = _MORE_ATTRIBUTES.match(html, found.start("more"))
-            assert rest is not None  # it matches the empty string
-            if tag[0] != "/":  # an end tag's attributes are read, then forgotten
-                drops.append((found.start("more"), rest.end()))
-            tail = _TAG_TAIL.match(html, rest.end())
-            assert tail is not None
-            tail_start, tail_end = tail.span()
-            closed = html.startswith(">", tail_end)
-        if not closed:
-            break  # a tag cut short by the end: libxml2 drops it with the rest
-        position = tail_end + 1
-        # Only "/" right before ">" closes an element at once ("<script/>" holds no text).
-        if tag[0] == "/" or (tail_end > tail_start and html[tail_end - 1] == "/"):
-            continue
-        name = tag.lower()
-        if name == "script":
-            position = _script_end(html, position)
-        elif name in _RAW_TEXT:
-            end = _raw_end(name).search(html, position)
-            position = end.start() if end else size
-        elif name == "plaintext":
-            break  # the rest is text
-    if not drops:
-        return html
-    out = []
-    last = 0
-    for drop_start, drop_end in drops:
-        out.append(html[last:drop_start])
-        last = drop_end
-    out.append(html[last:])
-    return "".join(out)
+    return _CAP.apply(html)

@@ -252,7 +252,8 @@ _MATHML_TAGS = frozenset(
 )
 _TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)")
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9:_-]*)")
-_WS = re.compile(r"[ \t\n\r\f]+")
+_HTML_SPACE = " \t\n\r\f"
+_WS = re.compile(f"[{_HTML_SPACE}]+")
 _CJK = (
     "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
     "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
@@ -389,6 +390,8 @@ def _itertext(el: etree._Element) -> str:
 def _collapse(text: str) -> str:
     if "\n" in text:
         text = _CJK_NEWLINE.sub("", text)
+    elif "  " not in text and "\t" not in text and "\r" not in text and "\f" not in text:
+        return text  # most runs: no white space but single spaces, nothing to collapse
     return _WS.sub(" ", text)
 
 
@@ -699,7 +702,9 @@ class WebReader:
         """Read ``text`` and then ``children`` (each with its tail) as a sequence of blocks."""
         blocks: list[Block] = []
         pending: list[Piece] = []
-        if text:
+        # White space with nothing pending (between two blocks, mostly) would be trimmed from
+        # the paragraph it starts, or make none: it is not read at all.
+        if text and text.strip(_HTML_SPACE):
             pending.append(Text(_collapse(text)))
         for child in children:
             tag = child.tag
@@ -716,8 +721,9 @@ class WebReader:
                     pending.extend(self.inline(child, tag))
                 elif tag in _MATH_TAGS:
                     pending.extend(self.math_markup(child))
-            if child.tail:
-                pending.append(Text(_collapse(child.tail)))
+            tail = child.tail
+            if tail and (pending or tail.strip(_HTML_SPACE)):
+                pending.append(Text(_collapse(tail)))
         self.flush(pending, blocks)
         return blocks
 

@@ -13,7 +13,9 @@ Choices a caller may not expect:
   inside a script, style, iframe, form and the other elements the HTML reader drops whole, which
   go with their content up to their closing tag. A paragraph left with nothing but whitespace is
   dropped. The one exception: the text between a bare ``<code>`` and ``</code>`` is inline code,
-  as zhconvert's writer writes inline code holding template syntax (``<code>&#123;{ x }}</code>``).
+  as zhconvert's writer writes inline code holding template syntax (``<code>&#123;{ x }}</code>``);
+  and the writer's ``hotlink="html"`` image, ``<img src="…" alt="…" referrerpolicy="no-referrer">``
+  (alone, or as ``<p>…</p>``) in exactly that form, is the image it stands for.
 - Token types without a handler (none with the parser set up here, but plugins change) go to one
   fallback that keeps their text: a paired token becomes its children, a leaf token becomes its
   inline children or else its content as plain text (wrapped in a paragraph at block level).
@@ -144,6 +146,12 @@ _HIDDEN_TAGS: Final = DROPPED_TAGS - {
     "area", "base", "embed", "input", "link", "meta", "param", "source", "track"
 }  # fmt: skip
 _HTML_TAG: Final = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+# The Markdown writer's image for a host that checks the Referer (``image_element``), alone or as
+# a paragraph of its own: nothing else written as HTML is read as an image.
+_OWN_IMAGE: Final = re.compile(
+    r'(<p>)?<img src="([^"<>]*)" alt="([^"<>]*)"(?: title="([^"<>]*)")? '
+    r'referrerpolicy="no-referrer">(?(1)</p>)'
+)
 
 # Inline tokens that carry no characters of their own, so a soft break looks through them.
 _TRANSPARENT_INLINE: Final = frozenset({"html_inline"})
@@ -502,7 +510,8 @@ class _Reader:
         return [ThematicBreak()]
 
     def _block_html_block(self, start: int, end: int) -> list[Block]:
-        return []
+        image = _own_image(self.tokens[start].content.strip(), block=True)
+        return self._paragraph((image,)) if image is not None else []
 
     def _block_footnote_reference(self, start: int, end: int) -> list[Block]:
         return []  # read by footnotes()
@@ -558,7 +567,8 @@ class _Reader:
     _inline_math_inline_double = _inline_math_inline
 
     def _inline_html_inline(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
-        return []
+        image = _own_image(run.tokens[start].content, block=False)
+        return [image] if image is not None else []
 
     def _inline_strong(self, run: _Run, start: int, end: int, depth: int) -> list[Inline]:
         return [Strong(tuple(self.inlines(run, start + 1, end, depth + 1)))]
@@ -600,6 +610,19 @@ class _Reader:
         meta = run.tokens[start].meta
         number = self.numbers.get(meta.get("label", meta.get("id", -1)))
         return [] if number is None else [FootnoteRef(number)]
+
+
+def _own_image(html: str, *, block: bool) -> InlineImage | None:
+    """Return the image that the writer's ``<img … referrerpolicy="no-referrer">`` stands for."""
+    match = _OWN_IMAGE.fullmatch(html)
+    if match is None or (match.group(1) is not None and not block):
+        return None
+    from html import unescape
+
+    src = clean_image_url(unescape(match.group(2)), redirects=redirect_hosts())
+    if src is None or not has_safe_scheme(src):
+        return None
+    return InlineImage(src, unescape(match.group(3)), unescape(match.group(4) or ""))
 
 
 def _handlers(prefix: str) -> dict[str, Any]:

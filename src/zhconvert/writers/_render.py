@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model import Block, BlockQuote, Inline, ListBlock, ListItem, Paragraph
+from ..readers._safety import lacks_controls
 
 __all__ = ["BlockRenderer", "display_width", "is_punctuation", "without_controls"]
 
 # C0 controls but tab and line feed, DEL, C1 controls. The readers remove them from the file, but
 # a character reference (&#27;) or a document built through the API can still hold them.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 def without_controls(text: str) -> str:
@@ -30,7 +32,7 @@ def without_controls(text: str) -> str:
     """
     if "\r" in text:
         text = text.replace("\r", " ")
-    return _CONTROLS.sub("", text)
+    return text if lacks_controls(text, _CONTROL_BYTES) else _CONTROLS.sub("", text)
 
 
 def display_width(text: str) -> int:

@@ -1,4 +1,4 @@
-"""The Markdown writer: CommonMark + GFM tables + footnotes + ``$``/``$$`` math, no raw HTML.
+"""The Markdown writer: CommonMark + GFM tables + footnotes + ``$``/``$$`` math, little raw HTML.
 
 Text is escaped where CommonMark would otherwise misread it, and only there. Emphasis markers are
 placed by CommonMark's flanking rules, around exactly what was emphasized (``**… (MVP)**``);
@@ -9,7 +9,11 @@ No template syntax reaches a blog engine (Hexo's Nunjucks, Jekyll's Liquid): out
 blocks, which Hexo sets apart, the brace of ``{{``, ``{%``, ``{#`` and ``#}`` is written as
 ``&#123;``/``&#125;`` in text, link texts, alt texts and titles; a formula gets a space
 (``{ {``, the same TeX); an address gets ``%7B``/``%7D``; and inline code holding such a tag,
-which a code span cannot escape, is the one raw HTML written: ``<code>&#123;{ x }}</code>``.
+which a code span cannot escape, is raw HTML: ``<code>&#123;{ x }}</code>``.
+
+The only other raw HTML is an option's: with ``hotlink="html"``, an image from a host that refuses
+other sites' Referer (``zhconvert.images.hosts``) is ``<img src="…" alt="…"
+referrerpolicy="no-referrer">``, every attribute value quoted and escaped (``_attribute``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, ClassVar, Literal
+from urllib.parse import quote
 
 from ..model import (
     Block,
@@ -64,6 +69,7 @@ from ._render import BlockRenderer, is_punctuation, without_controls
 __all__ = ["MarkdownOptions", "MarkdownWriter", "escape_markdown"]
 
 FrontMatterMode = Literal["keep", "normalize", "none"]
+HotlinkMode = Literal["markdown", "html"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +82,26 @@ class MarkdownOptions:
     """
 
     front_matter: FrontMatterMode = "keep"
+    #: ``"html"`` writes an image from a host that refuses other sites' Referer
+    #: (``zhconvert.images.hosts``) as ``<img … referrerpolicy="no-referrer">``, which a blog
+    #: shows; ``"markdown"`` (the default) as ``![](…)``. ``referer_hosts`` adds host suffixes.
+    hotlink: HotlinkMode = "markdown"
+    # Any sequence (a list from a config file, say), stored as a tuple: annotated `tuple`, a
+    # mypyc-compiled build would refuse a list before `__post_init__` could convert it.
+    referer_hosts: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         if self.front_matter not in ("keep", "normalize", "none"):
             raise ValueError(
                 f"front_matter must be 'keep', 'normalize' or 'none', not {self.front_matter!r}"
             )
+        if self.hotlink not in ("markdown", "html"):
+            raise ValueError(f"hotlink must be 'markdown' or 'html', not {self.hotlink!r}")
+        if isinstance(self.referer_hosts, str) or not all(
+            isinstance(host, str) for host in self.referer_hosts
+        ):
+            raise ValueError("referer_hosts must be a sequence of host names")
+        object.__setattr__(self, "referer_hosts", tuple(self.referer_hosts))
 
 
 _ALWAYS = {
@@ -174,7 +194,10 @@ def _escape(text: str, label: bool = False) -> str:
         if "<" in text:
             text = _ANGLE_RE.sub(r"\\<", text)
     else:
-        text = _ALWAYS_RE.sub(lambda m: _ALWAYS[m.group(0)], text)
+        # A few substring searches are much cheaper than a regular expression's scan of a long
+        # run of text that holds none of these (most runs).
+        if "\\" in text or "`" in text or "*" in text or "$" in text or "~" in text:
+            text = _ALWAYS_RE.sub(lambda m: _ALWAYS[m.group(0)], text)
         if "[" in text or "]" in text or "<" in text:
             text = _BRACKET_RE.sub(lambda m: "\\" + m.group(0), text)
     if "_" in text:
@@ -224,9 +247,27 @@ def _code_element(text: str, label: bool) -> str:
     and Jekyll, which read the whole post for tags first (an unclosed ``{%`` there takes the
     rest of the post with it, ``{# … #}`` is dropped even from code). Between ``<code>`` tags the
     text is Markdown, escaped as any text is, and ``{`` of a tag is ``&#123;``. zhconvert's
-    reader reads the pair back as inline code; this is the only raw HTML the writer writes.
+    reader reads the pair back as inline code. (The writer's one other raw HTML, an option's:
+    ``image_element``.)
     """
     return "<code>" + _escape(text, label) + "</code>"
+
+
+#: What a raw HTML attribute value of the writer's may not hold as it is: what ends the value or
+#: the tag, what a template engine (braces), a table ("|"), a code span ("`"), math ("$") or a
+#: backslash escape could read in it. Written as character references, which the browser decodes.
+_ATTRIBUTE_UNSAFE = re.compile(r"[&\"'<>{}|`$\\]")
+_URL_BLANK = re.compile(r"\s")
+
+
+_ATTRIBUTE_REFERENCES = {"&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;"}
+
+
+def _attribute(value: str) -> str:
+    """Return ``value`` for inside a double-quoted HTML attribute that nothing can break out of."""
+    return _ATTRIBUTE_UNSAFE.sub(
+        lambda m: _ATTRIBUTE_REFERENCES.get(m.group(0)) or f"&#{ord(m.group(0))};", value
+    )
 
 
 def _url(url: str) -> str:
@@ -323,8 +364,12 @@ def _right_flanking(before: str, after: str, punct: Callable[[str], bool]) -> bo
     return not _is_blank(before) and (not punct(before) or _is_blank(after) or punct(after))
 
 
+@functools.lru_cache(maxsize=4096)
 def _runs_fit(marker: str, before: str, first: str, last: str, after: str) -> bool:
-    """Whether ``marker`` opens before ``first`` and closes after ``last``, as any parser counts."""
+    """Whether ``marker`` opens before ``first`` and closes after ``last``, as any parser counts.
+
+    Cached: five characters decide it, and the same few pairs recur in every post.
+    """
     for punct in _PUNCTUATION_VIEWS:
         opens = _left_flanking(before, first, punct)
         closes = _right_flanking(last, after, punct)
@@ -560,6 +605,8 @@ class MarkdownRenderer(BlockRenderer):
         self.in_label = False  # inside a link's text, where every bracket is escaped
         self.quotes = 0  # block quotes around what is being written
         self.page_title = ""  # the post's title, one line
+        # Host suffixes beyond zhconvert's list, with hotlink="html" (None: Markdown images).
+        self.hotlink_hosts: tuple[str, ...] | None = None
         self.spans: dict[tuple[int, bool, bool], tuple[Inline, _Span]] = {}
         self.delimited: dict[tuple[Any, ...], tuple[_Span, str]] = {}
 
@@ -804,10 +851,34 @@ class MarkdownRenderer(BlockRenderer):
         return f"[@{escape_markdown(node.name)}]({_url(node.url)})"
 
     def inline_InlineImage(self, node: InlineImage) -> str:
-        alt = _one_line(_escape(node.alt, label=True))
         if not _linkable(node.url):
             return _escape(node.alt, self.in_label)
+        if self.hotlinked(node.url):
+            return self.image_element(node.url, node.alt, node.title)
+        alt = _one_line(_escape(node.alt, label=True))
         return f"![{alt}]({_destination(node.url)}{self.title(node.title)})"
+
+    def hotlinked(self, url: str) -> bool:
+        """Whether ``url`` is to be written as HTML: hotlink="html" and a host checking Referer."""
+        if self.hotlink_hosts is None:
+            return False
+        from ..images.hosts import checks_referer  # only with hotlink="html"
+
+        return checks_referer(url, self.hotlink_hosts)
+
+    def image_element(self, url: str, alt: str, title: str) -> str:
+        """Return ``<img src alt [title] referrerpolicy="no-referrer">`` for a hotlinked image.
+
+        The second raw HTML the writer writes (see the module docstring), only with
+        ``hotlink="html"``: every value is quoted, and what could end it or mean something to
+        a Markdown renderer, a table or a blog's template engine is a character reference.
+        """
+        src = _attribute(_URL_BLANK.sub(lambda m: quote(m.group(0)), url.strip()))
+        parts = [f'<img src="{src}" alt="{_attribute(_one_line(alt))}"']
+        if self.title(title):
+            parts.append(f'title="{_attribute(_one_line(title))}"')
+        parts.append('referrerpolicy="no-referrer">')
+        return " ".join(parts)
 
     # -- blocks ---------------------------------------------------------------------------
 
@@ -835,6 +906,10 @@ class MarkdownRenderer(BlockRenderer):
             shown = caption or ((Text(block.alt.strip()),) if block.alt.strip() else ())
             return self.block_Paragraph(Paragraph(shown)) if shown else ""
         image = InlineImage(block.url, block.alt, block.title)
+        if not caption and self.hotlinked(block.url):
+            # A paragraph of its own, as HTML: two <img> alone on their lines would read back
+            # as one paragraph of two images wherever the post is read as HTML (all images).
+            return f"<p>{self.image_element(block.url, block.alt, block.title)}</p>"
         if not caption:
             return self.block_Paragraph(Paragraph((image,)))
         return self.block_Paragraph(Paragraph((image, LineBreak(), Emphasis(caption))))
@@ -899,6 +974,8 @@ class MarkdownRenderer(BlockRenderer):
             return link
         # The card's picture, linking the video as the card did, over the card's link: a
         # picture alone would leave the title unread (alt text is shown by no renderer).
+        if self.hotlinked(block.poster):
+            return f"[{self.image_element(block.poster, '', '')}]({_url(block.url)})\\\n{link}"
         return f"[![]({_destination(block.poster)})]({_url(block.url)})\\\n{link}"
 
     def is_loose(self, block: ListBlock) -> bool:
@@ -1131,7 +1208,8 @@ def _harmless(value: object) -> bool:
     if isinstance(value, str):
         text = value.strip()
         if any(ch.isspace() for ch in text):
-            return url_scheme(text) not in (None, *SCRIPT_SCHEMES)
+            scheme = url_scheme(text)  # not `in (None, *SCRIPT_SCHEMES)`: mypyc cannot compile it
+            return scheme is not None and scheme not in SCRIPT_SCHEMES
         return _linkable(text)
     if isinstance(value, list):
         return all(_harmless(item) for item in value)
@@ -1215,6 +1293,8 @@ class MarkdownWriter:
         doc = limit_depth(doc)
         renderer = MarkdownRenderer()
         renderer.page_title = " ".join(doc.meta.title.split())
+        if options.hotlink == "html":
+            renderer.hotlink_hosts = tuple(options.referer_hosts)
         parts: list[str] = []
         blocks: tuple[Block, ...] = doc.blocks
         if options.front_matter == "none" and doc.meta.title:
