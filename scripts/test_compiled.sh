@@ -7,7 +7,8 @@
 # tests/test_compiled.py fails unless every module setup.py compiles is an extension module.
 # Needs a C compiler and Python's headers. Usage: scripts/test_compiled.sh [pytest arguments...]
 # (default: the tests of output listed below, and the API's, which pickle documents and call
-# help(); `scripts/test_compiled.sh tests --ignore=tests/epub ...` runs more of the suite).
+# help(), on two cores; `scripts/test_compiled.sh tests --ignore=tests/epub ...` runs more of
+# the suite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -50,7 +51,7 @@ cd "$work/tree"
 if (($# == 0)); then
     set -- tests/test_compiled.py tests/test_golden.py tests/test_corpus.py \
         tests/test_feeds_corpus.py tests/test_commonmark_roundtrip.py tests/security \
-        tests/test_api.py tests/test_interop.py
+        tests/test_api.py tests/test_interop.py -n 2
 fi
 export ZHCONVERT_EXPECT_COMPILED=1
 "$venv/python" -m pytest -p no:cacheprovider -q "$@"
