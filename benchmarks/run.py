@@ -1117,7 +1117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, help="posts in the CLI folder (default 1000)")
     parser.add_argument(
         "--only",
-        choices=("in-process", "cli", "startup", "linearity", "commonmark"),
+        choices=("in-process", "cli", "scale", "startup", "linearity", "commonmark"),
         action="append",
         help="run only these sections (repeatable)",
     )
@@ -1140,7 +1140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     rounds = args.rounds or (3 if args.quick else 5)
     count = args.posts or (200 if args.quick else 1000)
-    sections = set(args.only or ("in-process", "cli", "startup", "linearity", "commonmark"))
+    sections = set(
+        args.only or ("in-process", "cli", "scale", "startup", "linearity", "commonmark")
+    )
     files, where = find_corpus()
     posts = load_posts(files)
     has_pandoc = shutil.which("pandoc") is not None
@@ -1212,6 +1214,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{extra['paired_ratio_jobs2_vs_jobs1']:.2f}x"
             )
             results["cli"] = {"rows": [r.as_json() for r in cli_rows], **extra}
+        if "scale" in sections:
+            # --jobs 1, 2, N and the Dask engine on a LocalCluster of two workers, in one run
+            # (benchmarks/scale_bench.py, which also runs alone).
+            sys.path.insert(0, str(THIS.parent))
+            import scale_bench
+
+            scaled = scale_bench.measure(count, rounds)
+            print("\n## Scaling: --jobs and --dask\n")
+            print(scale_bench.report(scaled))
+            results["scale"] = scaled
         if "startup" in sections:
             one = next((f for f in files if f.name == REFERENCE_POST), files[0])
             startup = bench_startup(work / "startup", one, max(rounds, 5))
