@@ -87,6 +87,28 @@ def test_a_blob_whose_bytes_changed_is_ignored_and_fetched_again(
     assert blob.read_bytes() == body
 
 
+def test_a_record_cannot_point_outside_the_cache(
+    tmp_path: Path, image_server: Any, make_image: Any
+) -> None:
+    body = make_image("PNG", (20, 20), "teal")
+    url = image_server.add("/t.png", body)
+    cache = tmp_path / "cache"
+    with fetcher(cache) as fetch:
+        fetch.resolve((url,))
+    (record,) = (cache / "urls").rglob("*.json")
+    # An image outside the cache, named by a record edited to climb out of blobs/.
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(make_image("PNG", (20, 20), "black"))
+    entry = json.loads(record.read_text())
+    entry["sha256"] = "../secret.png"  # blobs/../../secret.png
+    record.write_text(json.dumps(entry))
+    with fetcher(cache) as fetch:
+        image = fetch.resolve((url,))
+    assert image is not None and image.data == body  # fetched again, not read from outside
+    assert fetch.stats.fetched == 1
+    assert outside.exists()
+
+
 def test_the_old_cache_layout_is_read_and_moved(
     tmp_path: Path, image_server: Any, make_image: Any
 ) -> None:

@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ TRANSIENT_RETRY = 60 * 60
 PERMANENT_RETRY = 24 * 60 * 60
 
 _PERMANENT = frozenset(("too-large", "not-an-image", "unsupported"))
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 _GONE = frozenset(("404", "410"))
 
 
@@ -99,7 +101,8 @@ class ImageCache:
                     return CacheEntry(failed=failed, retry_at=retry_at)
                 return None
             digest = record.get("sha256")
-            if isinstance(digest, str):
+            # Only a hash names a blob: an edited record cannot point outside the cache.
+            if isinstance(digest, str) and _HEX64.fullmatch(digest):
                 data = self._read_blob(digest)
                 if data is not None:
                     return CacheEntry(data=data)
