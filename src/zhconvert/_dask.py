@@ -163,7 +163,13 @@ def run_on_cluster(
             try:
                 (result,) = future.result()
             except KilledWorker:
-                result = (remote[index].source, f"{remote[index].source}: {WORKER_DIED}", (), 0)
+                result = (
+                    remote[index].source,
+                    f"{remote[index].source}: {WORKER_DIED}",
+                    (),
+                    0,
+                    None,
+                )
             except Exception as exc:
                 raise _cluster_error(address, exc) from None
             else:

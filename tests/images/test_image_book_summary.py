@@ -86,6 +86,24 @@ def test_convert_to_epub_prints_it_too(
     assert "images:" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_convert_a_folder_to_epub_counts_every_post_s_images(
+    tmp_path: Path,
+    posts: tuple[Path, dict[str, str]],
+    capsys: pytest.CaptureFixture[str],
+    jobs: str,
+) -> None:
+    folder, _ = posts
+    argv = ["convert", str(folder), "-t", "epub", "-o", str(tmp_path / "books"), "-j", jobs]
+    assert run([*argv, "--no-cache"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    # one.md: a, gone; two.md: a (fetched again: one book each), b, page
+    assert (
+        "images: 5 wanted: 3 downloaded, 0 from the cache, 2 failed (1 not-an-image, 1 http)"
+        in err
+    ), err
+
+
 def test_the_progress_bar_counts_what_the_summary_counts(
     tmp_path: Path, posts: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from ..config import Config
+    from ..images import ImageStats
 
 HELP = "convert posts to markdown, text, json or epub"
 DESCRIPTION = """\
@@ -253,7 +254,19 @@ def convert_one(job: _Job) -> _Result:
             said = len(local.warnings)
             doc = local.localize(doc, job.target)
             stored = tuple(local.warnings[said:])
-        out = dumps(doc, job.format, **job.options)
+        image_stats = None
+        if _get_writer(job.format).name == "epub":
+            # What the EPUB writer's fetcher made of the images: this post's, returned to the
+            # run (from a worker process or a Dask worker too) to add up for its summary.
+            from ..images import start_collecting, stop_collecting
+
+            start_collecting()
+            try:
+                out = dumps(doc, job.format, **job.options)
+            finally:
+                image_stats = stop_collecting()
+        else:
+            out = dumps(doc, job.format, **job.options)
         hotlinked = 0
         if job.referer_hosts is not None:
             from ..images.hosts import referer_images
@@ -284,26 +297,34 @@ def convert_one(job: _Job) -> _Result:
             # from its input, and an fsync per post would cost more than converting it.
             atomic_write_bytes(target, data, durable=False)
     except ZhconvertError as exc:
-        return job.source, str(exc.with_path(job.source)), (), 0
+        return job.source, str(exc.with_path(job.source)), (), 0, None
     except BrokenPipeError:
         raise
     except RecursionError:
-        return job.source, f"{job.source}: too deeply nested to convert", (), 0
+        return job.source, f"{job.source}: too deeply nested to convert", (), 0, None
     except MemoryError:
-        return job.source, f"{job.source}: out of memory", (), 0
+        return job.source, f"{job.source}: out of memory", (), 0, None
     except Exception as exc:  # a bug must cost one file, not the whole folder
-        return job.source, f"{job.source}: internal error: {type(exc).__name__}: {exc}", (), 0
+        return (
+            job.source,
+            f"{job.source}: internal error: {type(exc).__name__}: {exc}",
+            (),
+            0,
+            None,
+        )
     prefix = "<stdin>" if job.source == "-" else job.source
     warnings = (*(f"{prefix}: {w}" for w in doc.warnings), *stored)
-    return job.source, None, warnings, hotlinked
+    images = image_stats if image_stats is not None and image_stats.wanted else None
+    return job.source, None, warnings, hotlinked, images
 
 
 #: The image store of a run with ``--images local``, which converts in this process.
 _LOCAL_IMAGES: list[Any] = []
 
 
-#: ``(source, error or None, warnings, images from hosts checking the Referer)``.
-_Result = tuple[str, str | None, tuple[str, ...], int]
+#: ``(source, error or None, warnings, images from hosts checking the Referer, what became of
+#: the images an EPUB writer fetched, or None)``.
+_Result = tuple[str, str | None, tuple[str, ...], int, "ImageStats | None"]
 
 #: What the progress file holds for each job: not started, being converted, converted.
 _PENDING, _STARTED, _DONE = b"\0", b"\1", b"\2"
@@ -522,8 +543,10 @@ def run(args: argparse.Namespace) -> int:
     for line in unreadable:
         error(line)
     # Results come in the order of the jobs, in parallel too.
-    for job, (source, problem, warnings, referer_images) in zip(jobs, results, strict=True):
+    for job, (source, problem, warnings, referer_images, images) in zip(jobs, results, strict=True):
         hotlinked += referer_images
+        if images is not None:
+            image_stats.add(images)
         if not args.quiet:
             for warning in warnings:
                 warn(warning)
@@ -823,13 +846,13 @@ def _run_alone(job: _Job, index: int, progress: str) -> _Result:
         os.truncate(progress, index + 1)
         done = pool.submit(_convert_chunk, progress, [(index, job)]).result()
     except BrokenProcessPool:
-        return job.source, f"{job.source}: {WORKER_DIED}", (), 0
+        return job.source, f"{job.source}: {WORKER_DIED}", (), 0, None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if not done:
-        return job.source, f"{job.source}: {WORKER_DIED}", (), 0
-    source, problem, warnings, hotlinked = done[0][1]
-    return source, problem, (*warnings, f"{job.source}: {WORKER_RETRIED}"), hotlinked
+        return job.source, f"{job.source}: {WORKER_DIED}", (), 0, None
+    source, problem, warnings, hotlinked, images = done[0][1]
+    return source, problem, (*warnings, f"{job.source}: {WORKER_RETRIED}"), hotlinked, images
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:

@@ -75,34 +75,34 @@ class ImageStats:
 
 
 _collecting_lock = threading.Lock()
-_collecting: ImageStats | None = None
+#: The collections in progress, innermost last: a fetcher's totals go to the innermost one.
+_collecting: list[ImageStats] = []
 
 
 def start_collecting() -> ImageStats:
     """Return the stats every fetcher closed in this process adds to, until ``stop_collecting``.
 
     For a command whose images are fetched deep inside a writer (``convert -t epub``): the
-    writer's fetchers are not the command's to see, their totals are.
+    writer's fetchers are not the command's to see, their totals are. Collections nest: one
+    started inside another (a post's, inside its run's) gets the totals until it stops.
     """
-    global _collecting
+    stats = ImageStats()
     with _collecting_lock:
-        _collecting = ImageStats()
-        return _collecting
+        _collecting.append(stats)
+    return stats
 
 
 def stop_collecting() -> ImageStats:
-    """Stop collecting; return what was collected (empty if nothing was)."""
-    global _collecting
+    """Stop the innermost collection; return what it collected (empty if nothing was)."""
     with _collecting_lock:
-        collected, _collecting = _collecting, None
-    return collected if collected is not None else ImageStats()
+        return _collecting.pop() if _collecting else ImageStats()
 
 
 def collect(stats: ImageStats) -> None:
-    """Add one closed fetcher's ``stats`` to what is being collected, if anything is."""
+    """Add one closed fetcher's ``stats`` to the innermost collection, if one is in progress."""
     with _collecting_lock:
-        if _collecting is not None:
-            _collecting.add(stats)
+        if _collecting:
+            _collecting[-1].add(stats)
 
 
 def _category(reason: str) -> str:
