@@ -13,7 +13,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,6 @@ from ..images import (
     ImageFetcher,
     ImageResource,
     ImageStats,
-    default_cache_dir,
     examine_image,
     read_image_file,
 )
@@ -386,20 +385,9 @@ def _merge_single_child(entry: TocGroup | Chapter) -> TocGroup | Chapter:
 
 
 def _fetcher(options: EpubOptions) -> ImageFetcher:
-    cache_dir: Path | None = None
-    if not options.no_cache:
-        cache_dir = Path(options.cache_dir) if options.cache_dir else default_cache_dir()
-    return ImageFetcher(
-        cache_dir=cache_dir,
-        image_dir=Path(options.image_dir) if options.image_dir else None,
-        timeout=options.timeout,
-        deadline=options.image_deadline,
-        budget=options.image_budget,
-        retries=options.retries,
-        max_bytes=options.max_image_bytes,
-        concurrency=options.image_concurrency,
-        offline=options.offline,
-    )
+    from ..images.local import open_fetcher
+
+    return open_fetcher({f.name: getattr(options, f.name) for f in fields(options)})
 
 
 def _cover_from_file(path: str, max_bytes: int) -> ImageResource:

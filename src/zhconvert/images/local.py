@@ -413,23 +413,36 @@ def _holds(path: Path, info: os.stat_result, data: bytes) -> bool:
         return False
 
 
-def open_fetcher(options: Mapping[str, Any]) -> ImageFetcher:
-    """Return a fetcher set up by the command line's image options.
+#: The EPUB writer's option names (``EpubOptions``) -> ``ImageFetcher``'s keyword arguments.
+_FETCHER_OPTIONS = {
+    "timeout": "timeout",
+    "image_deadline": "deadline",
+    "image_budget": "budget",
+    "retries": "retries",
+    "max_image_bytes": "max_bytes",
+    "image_concurrency": "concurrency",
+    "offline": "offline",
+}
 
-    ``options`` has the EPUB writer's names for them: ``cache_dir``, ``no_cache``,
-    ``image_dir``, ``timeout``, ``image_budget``, ``offline``; any may be missing.
+
+def open_fetcher(options: Mapping[str, Any]) -> ImageFetcher:
+    """Return a fetcher set up by image options under the EPUB writer's names for them.
+
+    ``options``: ``cache_dir``, ``no_cache``, ``image_dir``, ``timeout``, ``image_deadline``,
+    ``image_budget``, ``retries``, ``max_image_bytes``, ``image_concurrency``, ``offline`` (those
+    of ``EpubOptions``, or what the command line gave); a missing or None one is the fetcher's
+    default, other keys are ignored.
     """
-    from .fetch import DEFAULT_IMAGE_BUDGET, default_cache_dir
+    from .fetch import default_cache_dir
 
     cache_dir: Path | None = None
     if not options.get("no_cache"):
         given = options.get("cache_dir")
         cache_dir = Path(given) if given else default_cache_dir()
     image_dir = options.get("image_dir")
+    settings = {
+        name: options[key] for key, name in _FETCHER_OPTIONS.items() if options.get(key) is not None
+    }
     return ImageFetcher(
-        cache_dir=cache_dir,
-        image_dir=Path(image_dir) if image_dir else None,
-        timeout=float(options.get("timeout") or 20.0),
-        budget=float(options.get("image_budget") or DEFAULT_IMAGE_BUDGET),
-        offline=bool(options.get("offline")),
+        cache_dir=cache_dir, image_dir=Path(image_dir) if image_dir else None, **settings
     )
