@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from zhconvert._cli import run
-from zhconvert.epub.progress import Progress
+from zhconvert._progress import Progress
 
 #: A name part that tries every trick: colour, bell, carriage return, a forged line.
 HOSTILE = "x\x1b[31mred\x07\rover\nError: forged\x9b2J\u202eevil"

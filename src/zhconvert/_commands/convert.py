@@ -596,7 +596,7 @@ def convert_posts(
     in ``workers`` local processes, or on the Dask cluster at ``dask``. Results come in the
     order of the jobs. ``progress`` shows a progress bar on stderr.
     """
-    from ..epub.progress import Progress
+    from .._progress import Progress
     from ..errors import ZhconvertError
     from .book import image_mode
 

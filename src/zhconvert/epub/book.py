@@ -19,6 +19,7 @@ from typing import Any
 
 from .. import model as m
 from .._dates import format_day, shown
+from .._progress import Progress
 from ..errors import OptionError, ZhconvertError
 from ..images import (
     ImageFetcher,
@@ -30,7 +31,6 @@ from ..images import (
 from ..writers._depth import limit_depth
 from .options import BookOptions, EpubOptions
 from .package import IMAGE_DIR, MATH_DIR, TEXT_DIR, BookMeta, Chapter, TocGroup, assemble
-from .progress import Progress
 from .xhtml import RenderedChapter, finish, render_chapter
 
 __all__ = ["BookReport", "PostRecord", "build_book", "record_post", "write_single"]

@@ -29,13 +29,13 @@ from pathlib import Path
 
 from .._atomic import atomic_write_bytes
 from ..errors import ZhconvertError
+from .report import reason_category
 
 __all__ = [
     "PERMANENT_RETRY",
     "TRANSIENT_RETRY",
     "CacheEntry",
     "ImageCache",
-    "reason_category",
     "retry_after",
 ]
 
@@ -49,12 +49,6 @@ PERMANENT_RETRY = 24 * 60 * 60
 _PERMANENT = frozenset(("too-large", "not-an-image", "unsupported"))
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _GONE = frozenset(("404", "410"))
-
-
-def reason_category(reason: str) -> str:
-    """Return the category of a failure reason: its first word (``"http 404"`` -> ``"http"``)."""
-    words = reason.split(None, 2)
-    return words[0].rstrip(":") if words else "error"
 
 
 def retry_after(reason: str) -> int:

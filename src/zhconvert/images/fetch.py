@@ -36,8 +36,8 @@ from urllib.parse import unquote, urlsplit
 
 from .. import __version__
 from ..errors import ZhconvertError
-from .cache import ImageCache, reason_category
-from .report import ImageStats, collect
+from .cache import ImageCache
+from .report import ImageStats, collect, reason_category
 
 if TYPE_CHECKING:
     from PIL.ImageFile import ImageFile

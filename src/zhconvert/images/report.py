@@ -6,8 +6,6 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .cache import reason_category
-
 __all__ = [
     "REASONS",
     "ImageStats",
@@ -36,6 +34,12 @@ REASONS = (
 MOSTLY_FAILED_HINT = (
     "most images could not be fetched: try --images remote (keep the addresses) or --images omit"
 )
+
+
+def reason_category(reason: str) -> str:
+    """Return the category of a failure reason: its first word (``"http 404"`` -> ``"http"``)."""
+    words = reason.split(None, 2)
+    return words[0].rstrip(":") if words else "error"
 
 
 @dataclass(slots=True)

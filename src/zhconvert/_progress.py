@@ -1,4 +1,4 @@
-"""A one-line progress bar on stderr, for long builds run at a terminal."""
+"""A one-line progress bar on stderr, for long runs at a terminal (book, convert)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 import time
 from typing import TextIO
 
-from .._terminal import printable
+from ._terminal import printable
 
 __all__ = ["Progress"]
 
