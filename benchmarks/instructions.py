@@ -9,7 +9,7 @@ warm-up cancel out), divided by N - 1. Compare two versions side by side with ``
     python benchmarks/instructions.py --dumps       # loads + dumps(markdown)
 
 Needs ``valgrind`` on PATH. Posts come from ``$ZHCONVERT_CORPUS/zhihu``, else
-``../shared/corpus/zhihu``.
+``../shared/corpus/zhihu``; with ``--all``, from every folder below the corpus (feeds too).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 _CHILD = """
 import pathlib, sys, zhconvert
 passes, dumps, folder = int(sys.argv[1]), sys.argv[2] == "1", sys.argv[3]
-files = sorted(p for p in pathlib.Path(folder).glob("*.md") if p.name.lower() != "readme.md")
+files = sorted(p for p in pathlib.Path(folder).rglob("*.md") if p.name.lower() != "readme.md")
 texts = [p.read_bytes().decode("utf-8-sig") for p in files]
 for _ in range(passes):
     for text in texts:
@@ -38,9 +38,9 @@ for _ in range(passes):
 """
 
 
-def corpus() -> Path:
+def corpus(whole: bool = False) -> Path:
     base = Path(os.environ.get("ZHCONVERT_CORPUS") or ROOT.parent / "shared" / "corpus")
-    folder = base / "zhihu"
+    folder = base if whole else base / "zhihu"
     if not folder.is_dir():
         sys.exit(f"no posts in {folder}: set ZHCONVERT_CORPUS")
     return folder
@@ -78,10 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path, help="another version's src folder to compare")
     parser.add_argument("--dumps", action="store_true", help="count loads + dumps(markdown)")
     parser.add_argument("--passes", type=int, default=4, help="passes of the long run (4)")
+    parser.add_argument(
+        "--all", action="store_true", help="every post of the corpus (feeds too), not only Zhihu"
+    )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not on PATH")
-    folder = corpus()
+    folder = corpus(args.all)
     what = "loads + dumps(markdown)" if args.dumps else "loads"
     this = per_pass(ROOT / "src", args.passes, args.dumps, folder)
     print(f"{what}, one pass over {folder}: {this / 1e6:.1f} M instructions (this tree)")

@@ -54,6 +54,7 @@ TARGETS = {
     "zhconvert vs markdownify (in-process)": (1.5, "ratio >= 1.5 (stretch 2.5)"),
     "zhconvert vs html-to-markdown (in-process)": (1.0, "ratio >= 1.0 (issue 17)"),
     "convert --jobs 2 vs --jobs 1": (1.6, "ratio >= 1.6"),
+    "scaling: --jobs 2 vs --jobs 1 [bytecode cached]": (1.6, "ratio >= 1.6 (issue 17)"),
     "convert --jobs 2 vs pandoc per file": (20.0, "ratio >= 20"),
     "convert --jobs 2 vs pandoc batch": (4.0, "ratio >= 4"),
     "start-up: zhconvert --version": (0.25, "median <= 0.25 s"),
@@ -1001,6 +1002,7 @@ def verdicts(
     startup: dict[str, Any],
     linear: dict[str, Any],
     inline: dict[str, Any],
+    scale: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     def find(rows: Sequence[Row], prefix: str) -> Row | None:
         for row in rows:
@@ -1050,6 +1052,14 @@ def verdicts(
         ):
             if row in startup:
                 values[target] = startup[row]["median_s"]
+    if scale and "--jobs 2" in scale["rows"]:
+        row = scale["rows"]["--jobs 2"]
+        values["scaling: --jobs 2 vs --jobs 1 [bytecode cached]"] = row[
+            "speedup_vs_jobs1_paired_median"
+        ]
+        of_medians["scaling: --jobs 2 vs --jobs 1 [bytecode cached]"] = (
+            scale["rows"]["--jobs 1"]["wall_median_s"] / row["wall_median_s"]
+        )
     if linear:
         values["linearity: t(100k)/t(1k) paragraphs"] = linear["ratio_large_small"]
         values["linearity: the same in CPU time"] = linear["cpu_ratio_large_small"]
@@ -1238,7 +1248,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "commonmark" in sections:
             results["commonmark"] = bench_commonmark()
     results["targets"] = verdicts(
-        in_rows, cli_rows, startup, linear, results.get("linearity_inline", {})
+        in_rows,
+        cli_rows,
+        startup,
+        linear,
+        results.get("linearity_inline", {}),
+        results.get("scale"),
     )
     info["loadavg_end"] = os.getloadavg()
     print(f"\nload average at end {info['loadavg_end']}")

@@ -16,6 +16,13 @@ says where the time went: when ``--jobs 2`` is short of 2x, the CPU figures tell
 work grew (start-up, imports, pickling) or the cores were busy with something else. The
 machine's CPU pressure (``/proc/pressure/cpu``) is printed before and after.
 
+One more row measures the machine rather than zhconvert: two ``--jobs 1`` processes started at
+once, each on half of the folder. They share nothing, so what they gain over one process is the
+most two cores of this machine give this work; ``--jobs 2`` is reported as a share of it too.
+Every run writes into a folder never used before (deleting a thousand files makes the next
+thousand creations dearer on some disks), and the commands run with their bytecode cached, as
+an installed package does (``--bytecode as-is`` keeps the environment's setting instead).
+
 ``measure()`` is what ``benchmarks/run.py`` calls; it returns the same figures as a dict.
 """
 
@@ -26,6 +33,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -75,33 +83,61 @@ def machine() -> str:
 
 
 def _local(
-    command: list[str], source: Path, out: Path, jobs: int
+    command: list[str], source: Path, parent: Path, jobs: int, env: dict[str, str]
 ) -> Callable[[], tuple[float, float]]:
     def once() -> tuple[float, float]:
-        shutil.rmtree(out, ignore_errors=True)
-        cmd = [
-            *command,
-            "convert",
-            str(source),
-            "-t",
-            "md",
-            "-o",
-            str(out),
-            "--jobs",
-            str(jobs),
-            "-q",
-        ]
-        child = bench.checked(bench.run_child(cmd, rss=False), f"convert --jobs {jobs}")
+        out = bench.fresh_folder(parent)
+        cmd = [*command, "convert", str(source), "-t", "md", "-o", str(out), "--jobs", str(jobs)]
+        child = bench.checked(bench.run_child([*cmd, "-q"], env=env, rss=False), " ".join(cmd[-2:]))
         return child.seconds, child.cpu_seconds
 
     return once
 
 
+def _halves(
+    command: list[str], halves: Sequence[Path], parent: Path, env: dict[str, str]
+) -> Callable[[], tuple[float, float]]:
+    """Two ``--jobs 1`` processes started at once, each on half of the posts.
+
+    Nothing is shared between them: no fork, no pool, no parent waiting for results. What they
+    gain over one process on all the posts is what two cores of this machine give this work,
+    the ceiling of any ``--jobs 2``.
+    """
+
+    def once() -> tuple[float, float]:
+        out = bench.fresh_folder(parent)
+        procs = []
+        start = time.perf_counter()
+        for half in halves:
+            cmd = [*command, "convert", str(half), "-t", "md", "-o", str(out / half.name)]
+            procs.append(
+                subprocess.Popen(
+                    [*cmd, "--jobs", "1", "-q"],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    env=env,
+                )
+            )
+        cpu = 0.0
+        for proc in procs:
+            _, status, usage = os.wait4(proc.pid, 0)
+            cpu += usage.ru_utime + usage.ru_stime
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise RuntimeError(f"two halves at once: {proc.stderr.read()!r}")  # type: ignore[union-attr]
+        wall = time.perf_counter() - start
+        for proc in procs:
+            proc.stderr.close()  # type: ignore[union-attr]
+        return wall, cpu
+
+    return once
+
+
 def _dask(
-    command: list[str], source: Path, out: Path, client: Any, address: str
+    command: list[str], source: Path, parent: Path, client: Any, address: str, env: dict[str, str]
 ) -> Callable[[], tuple[float, float]]:
     def once() -> tuple[float, float]:
-        shutil.rmtree(out, ignore_errors=True)
+        out = bench.fresh_folder(parent)
         before = sum(client.run(time.process_time).values())
         cmd = [
             *command,
@@ -115,29 +151,53 @@ def _dask(
             address,
             "-q",
         ]
-        child = bench.checked(bench.run_child(cmd, rss=False), "convert --dask")
+        child = bench.checked(bench.run_child(cmd, env=env, rss=False), "convert --dask")
         spent = sum(client.run(time.process_time).values()) - before
         return child.seconds, child.cpu_seconds + spent
 
     return once
 
 
+#: The ceiling row: two ``--jobs 1`` processes at once on the two halves of the folder.
+HALVES = "two --jobs 1 at once, on halves"
+
+
 def measure(
-    count: int = 1000, rounds: int = 5, jobs: Sequence[int] = (), dask: bool = True
+    count: int = 1000,
+    rounds: int = 5,
+    jobs: Sequence[int] = (),
+    dask: bool = True,
+    bytecode: str = "cached",
 ) -> dict[str, Any]:
-    """Run the rounds; return the medians, the paired ratios and the machine's state."""
+    """Run the rounds; return the medians, the paired ratios and the machine's state.
+
+    ``bytecode="cached"`` runs the commands with their bytecode cached (in a temporary
+    ``PYTHONPYCACHEPREFIX``), as an installed package runs; ``"as-is"`` keeps the environment,
+    which may compile every module from source at every start (``PYTHONDONTWRITEBYTECODE``).
+    """
     files, where = bench.find_corpus()
     posts = bench.load_posts(files)
     wanted = sorted({1, 2, *(jobs or [max(4, os.cpu_count() or 1)])})
     work = Path(tempfile.mkdtemp(prefix="zhconvert-scale-"))
+    env = dict(os.environ)
+    if bytecode == "cached":
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
     cluster = client = None
     try:
         source = work / "posts"
         bench.make_folder(posts, count, source)
+        names = sorted(path.name for path in source.iterdir())
+        halves = [work / "half-a", work / "half-b"]
+        for half, part in zip(halves, (names[: count // 2], names[count // 2 :]), strict=True):
+            half.mkdir()
+            for name in part:
+                os.link(source / name, half / name)
         command = bench.zhconvert_command()
         runners: dict[str, Callable[[], tuple[float, float]]] = {
-            f"--jobs {n}": _local(command, source, work / f"out-{n}", n) for n in wanted
+            f"--jobs {n}": _local(command, source, work / f"out-{n}", n, env) for n in wanted
         }
+        runners[HALVES] = _halves(command, halves, work / "out-halves", env)
         if dask:
             try:
                 from distributed import Client, LocalCluster
@@ -155,7 +215,7 @@ def measure(
                 client = Client(cluster.scheduler_address, set_as_default=False)
                 address = cluster.scheduler_address
                 runners["--dask (LocalCluster, 2 workers)"] = _dask(
-                    command, source, work / "out-dask", client, address
+                    command, source, work / "out-dask", client, address, env
                 )
         samples = {name: Sample() for name in runners}
         state_before = pressure()
@@ -167,13 +227,10 @@ def measure(
                 samples[name].wall.append(wall)
                 samples[name].cpu.append(cpu)
         state_after = pressure()
-        reference = work / "out-1"
-        for name in runners:
-            folder = work / ("out-dask" if name.startswith("--dask") else f"out-{name.split()[1]}")
-            same = sorted(p.read_bytes() for p in folder.iterdir()) == sorted(
-                p.read_bytes() for p in reference.iterdir()
-            )
-            if not same:
+        outputs = {name: _last_output(work, name) for name in runners}
+        expected = outputs["--jobs 1"]
+        for name, written in outputs.items():
+            if written != expected:
                 raise RuntimeError(f"{name} wrote other files than --jobs 1")
     finally:
         if client is not None:
@@ -194,20 +251,44 @@ def measure(
             "wall_samples": sample.wall,
             "cpu_samples": sample.cpu,
         }
+    two = samples.get("--jobs 2")
+    of_ceiling = None
+    if two is not None:
+        of_ceiling = statistics.median(
+            b / a for a, b in zip(two.wall, samples[HALVES].wall, strict=True)
+        )
     return {
         "posts": count,
         "rounds": rounds,
+        "bytecode": bytecode,
         "corpus": where,
         "machine": machine(),
         "pressure_before": state_before,
         "pressure_after": state_after,
         "rows": rows,
+        "jobs2_share_of_ceiling_paired_median": of_ceiling,
     }
 
 
+def _last_output(work: Path, name: str) -> list[tuple[str, bytes]]:
+    """Return the files (relative name, bytes) of the last run of configuration ``name``."""
+    if name == HALVES:
+        parent = work / "out-halves"
+    elif name.startswith("--dask"):
+        parent = work / "out-dask"
+    else:
+        parent = work / f"out-{name.split()[1]}"
+    last = max(parent.iterdir())
+    return sorted((p.name, p.read_bytes()) for p in last.rglob("*") if p.is_file())
+
+
 def report(result: dict[str, Any]) -> str:
+    bytecode = {
+        "cached": "bytecode cached, as installed",
+        "as-is": "bytecode as the environment has it",
+    }[result.get("bytecode", "as-is")]
     lines = [
-        f"convert DIR -t md, {result['posts']} posts, {result['rounds']} rounds",
+        f"convert DIR -t md, {result['posts']} posts, {result['rounds']} rounds, {bytecode}",
         f"machine: {result['machine']}",
         f"before: {result['pressure_before']}",
         f"after:  {result['pressure_after']}",
@@ -229,6 +310,14 @@ def report(result: dict[str, Any]) -> str:
             f"--jobs 2 spends {two['cpu_median_s'] / one['cpu_median_s']:.2f}x the CPU of "
             f"--jobs 1; on two idle cores that allows at most {ceiling:.2f}x.",
         ]
+    halves = result["rows"].get(HALVES)
+    if two and halves:
+        lines.append(
+            f"Two independent --jobs 1 processes on the halves ran "
+            f"{halves['speedup_vs_jobs1_paired_median']:.2f}x as fast as one on the whole "
+            f"folder: what this machine's two cores gave this work. --jobs 2 reached "
+            f"{result['jobs2_share_of_ceiling_paired_median']:.0%} of that (paired median)."
+        )
     return "\n".join(lines)
 
 
@@ -239,8 +328,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, action="append", default=[], help="also --jobs N")
     parser.add_argument("--no-dask", action="store_true", help="leave out the Dask row")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--bytecode",
+        choices=("cached", "as-is"),
+        default="cached",
+        help="cached (default): run with compiled bytecode cached, as an installed package "
+        "does; as-is: keep the environment (PYTHONDONTWRITEBYTECODE compiles at every start)",
+    )
     args = parser.parse_args(argv)
-    result = measure(args.posts, args.rounds, args.jobs, dask=not args.no_dask)
+    result = measure(
+        args.posts, args.rounds, args.jobs, dask=not args.no_dask, bytecode=args.bytecode
+    )
     print(report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")

@@ -400,3 +400,68 @@ def test_front_matter_mapping_is_what_pyyaml_builds(items: list[tuple[str, str]]
     assert mapping == {str(key): value for key, value in expected.items()}
     for key, value in expected.items():
         assert type(mapping[str(key)]) is type(value)
+
+
+#: Lines of the common front matter (``key: value``, ``- item``) and their near misses: what
+#: YAML reads as more than the line's text (comments, ``: ``, open quotes, anchors, tabs, other
+#: line breaks), keys that are not text, indents that do not line up.
+_GOOD_VALUES = [
+    "text", "知乎 热榜", "Mon, 01 Nov 2021 23:43:16 GMT", "2021-10-21 10:09:00", "2022-02-30",
+    "false", "on", "~", "1", "0x1F", "1:20", ".inf", "'q''s'", "'  spaced  '", "''", "a#b",
+    "a:b", "it's", "x  ", "<<", "=", "@x", "'- x'", "'a: b'", "'#'",
+]  # fmt: skip
+_NEAR_MISSES = [
+    "", "'open", "'a' b", "'a' #c", "'''", "a: b", "a #c", "a:", "&x a", "*x", "[a]", "{a: 1}",
+    "- x", '"dq"', "a\tb", "a\u2028b", "\ufeffa", "!!str 1", "|", "%x", "`x`", "-x", "?x", ":x",
+]  # fmt: skip
+_VALUES = st.sampled_from(_GOOD_VALUES * 8 + _NEAR_MISSES)
+_KEYS = st.sampled_from(["title", "tags", "date", "_k", "a-b"] * 8 + ["yes", "null", "On", "1"])
+_INDENTS = st.sampled_from(["", " ", "  ", "    "])
+_ENTRIES = st.one_of(
+    st.builds("{}:{}{}{}".format, _KEYS, st.sampled_from([" ", "  "]), _VALUES, _INDENTS),
+    st.builds(
+        lambda key, indent, items: key + ":" + "".join(f"\n{indent}- {item}" for item in items),
+        _KEYS,
+        _INDENTS,
+        st.lists(_VALUES, max_size=3),
+    ),
+    st.sampled_from(["", "  ", "# c", " b", "---x", "\tx: 1", "'q': x", "key:x", " - x", "-  x"]),
+)
+
+
+def _assert_read_as_pyyaml_reads(yaml_text: str) -> None:
+    import yaml
+
+    doc = zhconvert.loads(post(yaml_text))
+    assert doc.front_matter is not None
+    mapping = dict(doc.front_matter.mapping)
+    try:
+        expected = yaml.load(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, ValueError, TypeError):
+        assert any(w.startswith("front matter") for w in doc.warnings), doc.warnings
+        return
+    if expected is None or not isinstance(expected, dict):
+        assert mapping == {}
+        return
+    assert list(mapping) == [str(key) for key in expected]
+    assert mapping == {str(key): value for key, value in expected.items()}
+    for key, value in expected.items():
+        assert type(mapping[str(key)]) is type(value)
+        if isinstance(value, list):
+            assert [type(item) for item in mapping[str(key)]] == [type(item) for item in value]
+
+
+@pytest.mark.parametrize("value", _GOOD_VALUES + _NEAR_MISSES)
+@pytest.mark.parametrize("form", ["a: {}\n", "a:\n - {}\n", "a:\n- b\n- {}\nc: d\n"])
+def test_each_line_value_is_what_pyyaml_builds(form: str, value: str) -> None:
+    """Each value alone, as a key's and as a list item's: read as PyYAML reads it."""
+    _assert_read_as_pyyaml_reads(form.format(value))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ENTRIES, min_size=1, max_size=6))
+def test_line_by_line_front_matter_is_what_pyyaml_builds(lines: list[str]) -> None:
+    """Front matter of ``key: value`` and ``- item`` lines and their near misses: as PyYAML reads it."""
+    yaml_text = "".join(line + "\n" for line in lines)
+    if yaml_text.strip() and "---" not in lines and "..." not in lines:
+        _assert_read_as_pyyaml_reads(yaml_text)

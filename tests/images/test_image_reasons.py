@@ -40,6 +40,7 @@ def test_the_reason_categories_are_the_contracts() -> None:
         "offline",
         "budget",
         "unsupported",
+        "not-stored",
         "error",
     )
 

@@ -134,6 +134,31 @@ def test_a_different_file_under_the_name_is_never_overwritten(
     assert "Warning:" in result.err and content_name(data) in result.err
 
 
+def test_an_image_that_cannot_be_stored_is_counted_as_failed_not_downloaded(
+    cli: Callable[..., CliResult], image_server: Any, make_png: Callable[..., bytes], tmp_path: Path
+) -> None:
+    stored, blocked = make_png("red"), make_png("blue")
+    post = tmp_path / "post.md"
+    post.write_text(
+        html_post(image_server.add("/a.png", stored), image_server.add("/b.png", blocked)),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    (out / "images").mkdir(parents=True)
+    # Both of the names the blue image could take hold other files.
+    (out / "images" / content_name(blocked)).write_bytes(b"the user's own file")
+    full = f"img-{hashlib.sha256(blocked).hexdigest()}.png"
+    (out / "images" / full).write_bytes(b"another of the user's files")
+
+    result = cli("convert", post, "-o", out / "post.md", "--images", "local")
+
+    assert result.code == 0, result.err
+    summary = [line for line in result.err.splitlines() if line.startswith("images:")]
+    assert summary == [
+        "images: 2 wanted: 1 downloaded, 0 from the cache, 1 failed (1 not-stored)"
+    ], result.err
+
+
 def test_normalize_local_in_a_plain_folder_then_check_passes(
     cli: Callable[..., CliResult], image_server: Any, make_png: Callable[..., bytes], tmp_path: Path
 ) -> None:

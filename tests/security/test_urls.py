@@ -315,3 +315,24 @@ def test_an_address_encoded_deeper_than_any_renderer_decodes_is_refused() -> Non
     doc = zhconvert.loads(post(source))
     links = [node for block in doc.blocks for node in getattr(block, "children", ())]
     assert [node.url for node in links if isinstance(node, Link)] == [nested("p&#x2F;q", 2)]
+
+
+@pytest.mark.parametrize(
+    ("href", "kept"),
+    [
+        ("JavaScript:alert(1)", False),  # no reference to decode, but capitals to fold
+        ("java&#9;script:alert(1)", False),  # a tab (decoded by the parser) inside the scheme
+        ("javascript&amp;colon;alert(1)", False),  # no ":" until the reference is decoded
+        ("HTTPS://example.com/a", True),
+        ("ht&#9;tps://example.com/b", True),
+        ("https://example.com/c", True),
+    ],
+)
+def test_a_scheme_is_read_the_same_with_or_without_references(href: str, kept: bool) -> None:
+    """Only a plain lower-case web or mail scheme is read as written; any other is decoded."""
+    doc = zhconvert.loads(post(f'<p><a href="{href}">x</a></p>'))
+    links = [n for b in doc.blocks for n in getattr(b, "children", ()) if isinstance(n, Link)]
+    assert bool(links) is kept, links
+    markdown_text = zhconvert.dumps(doc, "markdown")
+    assert isinstance(markdown_text, str)
+    assert_no_script_address(markdown_text)

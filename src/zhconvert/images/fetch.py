@@ -589,7 +589,7 @@ class ImageFetcher:
         self._local = _index_folder(image_dir) if image_dir is not None else {}
         self._lock = threading.Lock()
         self._by_url: dict[str, Future[_Outcome]] = {}
-        self._counted: set[tuple[str, ...]] = set()
+        self._counted: dict[tuple[str, ...], str] = {}  # candidates -> where the image came from
         self._remembered_urls: set[str] = set()
         # Failures to remember in the cache, written once the run knows the network was there.
         self._unsaved_failures: dict[str, str] = {}
@@ -666,7 +666,7 @@ class ImageFetcher:
         with self._lock:
             if candidates in self._counted:
                 return
-            self._counted.add(candidates)
+            self._counted[candidates] = source
             stats = self.stats
             if source == "local":
                 stats.local += 1
@@ -680,6 +680,26 @@ class ImageFetcher:
                 stats.failed.setdefault(first, reason)
                 if first in self._remembered_urls:
                     stats.remembered += 1
+
+    def count_as_failed(self, candidates: tuple[str, ...], reason: str) -> None:
+        """Count an image this fetcher gave as failed after all: its bytes could not be used.
+
+        For a caller that stores the images it is given (``--images local``) and could not store
+        one: the summary must not say it was downloaded. ``reason`` starts with ``not-stored``.
+        """
+        with self._lock:
+            source = self._counted.get(candidates)
+            if not candidates or source not in ("local", "cache", "network"):
+                return  # not given by this fetcher, or counted as failed already
+            self._counted[candidates] = ""
+            stats = self.stats
+            if source == "local":
+                stats.local -= 1
+            elif source == "cache":
+                stats.cached -= 1
+            else:
+                stats.fetched -= 1
+            stats.failed.setdefault(candidates[0], reason)
 
     # -- one address -----------------------------------------------------------------------------
 

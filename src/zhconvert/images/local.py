@@ -338,6 +338,8 @@ class LocalImages:
                 continue
             stored = self._store(image, place.folder)
             if stored is None:
+                # Said once in a warning; the summary counts it among the failures.
+                self.fetcher.count_as_failed(candidates, _NOT_STORED)
                 continue
             if place.by_name:
                 links[candidates] = stored.name
@@ -401,6 +403,10 @@ class LocalImages:
             "the image stays remote"
         )
         return None
+
+
+#: The reason an image that could not be stored with the posts is counted as failed.
+_NOT_STORED = "not-stored: could not be stored with the posts (see the warning); it stays remote"
 
 
 def _holds(path: Path, info: os.stat_result, data: bytes) -> bool:

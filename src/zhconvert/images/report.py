@@ -27,6 +27,7 @@ REASONS = (
     "offline",
     "budget",
     "unsupported",
+    "not-stored",
     "error",
 )
 

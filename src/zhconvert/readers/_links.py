@@ -22,8 +22,6 @@ from functools import lru_cache
 from typing import Final
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from w3lib.url import url_query_cleaner
-
 from ._safety import has_safe_scheme
 
 __all__ = [
@@ -251,7 +249,10 @@ def strip_tracking(url: str) -> str:
     tracking = [name for name in names if name and _is_tracking(name)]
     if not tracking:
         return url  # left byte for byte: nothing to take out
-    # w3lib keeps the order, spelling and encoding of the parameters that stay.
+    # w3lib keeps the order, spelling and encoding of the parameters that stay. Imported here:
+    # it loads urllib.request (and ssl), a start-up cost most posts need not pay.
+    from w3lib.url import url_query_cleaner
+
     return url_query_cleaner(url, tracking, remove=True, unique=False, keep_fragments=True)
 
 

@@ -85,6 +85,8 @@ MAX_DECODING_ROUNDS: Final = 8
 
 _NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+# Schemes ``url_scheme`` can return as written when they open an address: lower-case letters.
+_PLAIN_SCHEMES: Final = frozenset({"http", "https", "mailto", "ftp"})
 
 
 def decoded_address(url: str) -> str | None:
@@ -109,6 +111,14 @@ def url_scheme(url: str) -> str | None:
     and its case, and character references are decoded first (``&#x6A;avascript:``). None for
     an address still encoded after ``MAX_DECODING_ROUNDS`` rounds: nothing to trust.
     """
+    # Nearly every address: without "&" there is no reference to decode, and removing blanks
+    # and controls can neither add a ":" nor change a prefix made of letters alone.
+    if "&" not in url:
+        colon = url.find(":")
+        if colon < 0:
+            return ""
+        if url[:colon] in _PLAIN_SCHEMES:
+            return url[:colon]
     decoded = decoded_address(url)
     if decoded is None:
         return None

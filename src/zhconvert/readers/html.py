@@ -60,7 +60,7 @@ from ..model import (
 from . import _links
 from ._safety import DROPPED_TAGS as _DROPPED_TAGS
 from ._safety import cap_attributes, resolve_control_references
-from .sites import Post, SiteRule, redirect_hosts, rules_for, selector_xpath
+from .sites import Post, SiteRule, redirect_hosts, rules_for, selector_paths
 
 __all__ = ["HtmlBody", "WebReader", "read_html", "unwrap_redirect"]
 
@@ -579,7 +579,29 @@ class _Tables:
         image_attributes.extend(a for a in _IMAGE_ATTRIBUTES if a not in image_attributes)
         self.image_attributes = tuple(image_attributes)
         self.caption_attributes = (*caption_attributes, *_CAPTION_ATTRIBUTES)
-        self.drop = etree.XPath(selector_xpath(drops)) if drops else None
+        self.drop_paths = selector_paths(drops)
+        self._drops: dict[tuple[str, ...], etree.XPath] = {}
+
+    def drop(self, source: str, spelled: bool) -> etree.XPath | None:
+        """Return an XPath of the drop selectors that can match in ``source``, or None.
+
+        Most posts hold none of their rules' chrome, and an XPath of class tests costs more than
+        the parse: a selector whose words ``source`` lacks matches nothing, unless a character
+        reference spells them (``spelled``).
+        """
+        paths = tuple(
+            path
+            for path, words in self.drop_paths
+            if spelled or all(word in source for word in words)
+        )
+        if not paths:
+            return None
+        xpath = self._drops.get(paths)
+        if xpath is None:
+            xpath = etree.XPath(" | ".join(paths))
+            if len(self._drops) < 64:  # the subsets a rule's posts use; a plugin may have many
+                self._drops[paths] = xpath
+        return xpath
 
 
 def _guard_block(rule: SiteRule, method: Callable[..., list[Block]]) -> _Handler:
@@ -673,11 +695,13 @@ class WebReader:
             root = _parse(_cap_nesting(source))
         body = root.find("body") if root is not None else None
         if body is not None:
-            hidden = _hidden_xpath(source)
+            spelled = _spells_words(source)
+            hidden = _hidden_xpath(source, spelled)
             if hidden is not None:
                 _hide(hidden(body))
-            if self.tables.drop is not None:
-                _hide(self.tables.drop(body))
+            drop = self.tables.drop(source, spelled)
+            if drop is not None:
+                _hide(drop(body))
         blocks = self.flow(body) if body is not None else []
         for rule in self.rules:
             try:
@@ -743,8 +767,14 @@ class WebReader:
         """Turn pending inline pieces into paragraphs, splitting around hoisted blocks."""
         if not pending:
             return
-        if len(pending) == 1 and isinstance(pending[0], Text) and pending[0].text.isspace():
-            return  # the white space between two blocks, the commonest case by far
+        if len(pending) == 1 and type(pending[0]) is Text:
+            # The commonest cases by far: the white space between two blocks, and a paragraph of
+            # one plain run. What ``_paragraph`` would make of it, without its general steps.
+            only = pending[0]
+            text = only.text.strip(" ")
+            if text.strip() and text not in _AD_LABELS:
+                blocks.append(Paragraph((only if text is only.text else Text(text),)))
+            return
         run: list[Inline] = []
         for piece in pending:
             if isinstance(piece, _BLOCK_TYPES):
@@ -1600,33 +1630,61 @@ _AD_LABELS = frozenset(["【广告】", "[广告]", "（广告）", "广告"])
 #: Elements a browser does not show: the ``hidden`` attribute, ``aria-hidden`` (share widgets,
 #: heading anchors) and inline styles that hide them.
 _HIDDEN_TESTS = (
-    ("hidden", "@hidden"),
-    ("aria-hidden", "@aria-hidden='true'"),
+    # A word the source holds, what it holds once its spaces are taken out (as the test takes
+    # them out of a style), the test.
+    ("hidden", "", "@hidden"),
+    ("aria-hidden", "", "@aria-hidden='true'"),
     (
         "none",
+        "display:none",
         "@style and contains(translate(@style, ' ', ''), 'display:none')",
     ),
     (
         "visibility",
+        "visibility:hidden",
         "@style and contains(translate(@style, ' ', ''), 'visibility:hidden')",
     ),
 )
 _hidden_xpaths: dict[tuple[str, ...], etree.XPath] = {}
 
 
-def _hidden_xpath(source: str) -> etree.XPath | None:
+def _hidden_xpath(source: str, spelled: bool) -> etree.XPath | None:
     """Return an XPath finding the hidden elements, testing only what the source can hold.
 
     Most posts hide nothing (one substring search each spares the tree walk); 日报's pages
-    only use the ``hidden`` attribute.
+    only use the ``hidden`` attribute. A style test on every element costs more than the parse,
+    and "none" is in many styles (``border: none``): it is made only when the source spells
+    what it looks for, or a character reference might (``spelled``).
     """
-    tests = tuple(test for word, test in _HIDDEN_TESTS if word in source)
+    squeezed: str | None = None
+    tests: list[str] = []
+    for word, spaceless, test in _HIDDEN_TESTS:
+        if word not in source:
+            continue
+        if spaceless and not spelled:
+            if squeezed is None:
+                squeezed = source.replace(" ", "")
+            if spaceless not in squeezed:
+                continue
+        tests.append(test)
     if not tests:
         return None
-    xpath = _hidden_xpaths.get(tests)
+    key = tuple(tests)
+    xpath = _hidden_xpaths.get(key)
     if xpath is None:
-        xpath = _hidden_xpaths[tests] = etree.XPath(".//*[" + " or ".join(tests) + "]")
+        xpath = _hidden_xpaths[key] = etree.XPath(".//*[" + " or ".join(tests) + "]")
     return xpath
+
+
+#: The only character references that can spell an ASCII letter, digit, "-", "_", ":" or " "
+#: (what drop selectors' words and hiding styles are made of): the numeric ones and four named
+#: ones of HTML5, whose references libxml2 decodes (case-sensitively, as HTML5 says).
+_SPELLING_REFS = ("&#", "&colon", "&lowbar", "&UnderBar", "&fjlig")
+
+
+def _spells_words(source: str) -> bool:
+    """Tell whether a character reference in ``source`` could spell a word of an attribute."""
+    return "&" in source and any(ref in source for ref in _SPELLING_REFS)
 
 
 def _hide(elements: object) -> None:

@@ -18,6 +18,8 @@ from typing import Final
 from ..model import (
     Block,
     BlockQuote,
+    Byline,
+    CodeBlock,
     Document,
     Emphasis,
     Figure,
@@ -29,8 +31,10 @@ from ..model import (
     InlineMath,
     LineBreak,
     Link,
+    LinkCard,
     ListBlock,
     ListItem,
+    MathBlock,
     Mention,
     Paragraph,
     Strikethrough,
@@ -40,7 +44,9 @@ from ..model import (
     Table,
     TableCell,
     Text,
+    ThematicBreak,
     Underline,
+    VideoCard,
     merge_texts,
 )
 
@@ -54,7 +60,12 @@ MAX_DEPTH: Final = 128
 _INLINE_CONTAINERS = (Strong, Emphasis, Underline, Strikethrough, Superscript, Subscript, Link)
 
 #: Nodes that hold nothing a writer recurses into (checked by exact type, the fast path).
-_LEAVES = frozenset([Text, InlineCode, InlineMath, LineBreak, FootnoteRef, Mention, InlineImage])
+_LEAVES = frozenset(
+    [
+        Text, InlineCode, InlineMath, LineBreak, FootnoteRef, Mention, InlineImage,
+        CodeBlock, MathBlock, ThematicBreak, Byline, LinkCard, VideoCard,
+    ]
+)  # fmt: skip
 
 InlineContainer = Strong | Emphasis | Underline | Strikethrough | Superscript | Subscript | Link
 
@@ -82,6 +93,11 @@ def document_depth(doc: Document) -> int:
         nodes, depth = stack.pop()
         for node in nodes:
             if type(node) in _LEAVES:
+                continue
+            # By exact type before any isinstance (one that fails costs Python a lookup of the
+            # node's __class__): most nodes are paragraphs.
+            if type(node) is Paragraph or type(node) is Heading:
+                stack.append((node.children, depth))
                 continue
             if isinstance(node, BlockQuote):
                 stack.append((node.children, depth + 1))

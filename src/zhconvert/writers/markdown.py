@@ -187,8 +187,14 @@ def escape_markdown(text: str) -> str:
     return _escape(text)
 
 
+#: Every character `_escape` may write otherwise, or put a backslash or a reference before.
+_ESCAPED = re.compile(r"[\\`*$~\[\]<_&{}]")
+
+
 def _escape(text: str, label: bool = False) -> str:
     """Escape ``text``; with ``label``, for the inside of a link's text or an image's alt."""
+    if _ESCAPED.search(text) is None:
+        return text  # most runs of text: one scan in C instead of a dozen
     if label:
         text = _LABEL_RE.sub(lambda m: _LABEL[m.group(0)], text)
         if "<" in text:
@@ -493,14 +499,18 @@ def _edges(
         while cut < len(text) and movable(text[cut], start):
             start -= not text[cut].isspace()
             cut += 1
-        lead, items[0] = text[:cut], Text(text[cut:])
+        lead = text[:cut]
+        if cut or type(items[0]) is not Text:  # a Text left whole is kept, not copied
+            items[0] = Text(text[cut:])
     if items and isinstance(items[-1], Text):
         text = items[-1].text
         cut = len(text)
         while cut > 0 and movable(text[cut - 1], end):
             end -= not text[cut - 1].isspace()
             cut -= 1
-        trail, items[-1] = text[cut:], Text(text[:cut])
+        trail = text[cut:]
+        if cut < len(text) or type(items[-1]) is not Text:
+            items[-1] = Text(text[:cut])
     return lead, tuple(i for i in items if not (isinstance(i, Text) and not i.text)), trail
 
 
@@ -559,7 +569,9 @@ def _has_span(node: Inline) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass's __init__ costs an object.__setattr__ call for each field, and
+# every span is made at least once; nothing changes a span once made.
+@dataclass(slots=True)
 class _Span:
     """An emphasis-like span whose markers are chosen once its neighbours are known."""
 
@@ -793,7 +805,7 @@ class MarkdownRenderer(BlockRenderer):
         # The shortest fence no backtick run inside matches. Never three: Hexo takes a line that
         # starts with three backticks for a code fence whatever follows, and would pair it with
         # the next real fence, leaving that code block's code open to Nunjucks.
-        runs = {len(run) for run in re.findall(r"`+", text)}
+        runs = {len(run) for run in re.findall(r"`+", text)} if "`" in text else set()
         size = min(set(range(1, len(runs) + 2)) - runs)
         if size >= 3:
             return _code_element(text, self.in_label)
@@ -884,6 +896,8 @@ class MarkdownRenderer(BlockRenderer):
 
     def block_Paragraph(self, block: Paragraph) -> str:
         text = self.inlines(_links_before_breaks(block.children))
+        if "\n" not in text:  # most paragraphs: one line
+            return _escape_line_start(text.lstrip(" \t"))
         return "\n".join(_escape_line_start(line.lstrip(" \t")) for line in text.split("\n"))
 
     def block_Heading(self, block: Heading) -> str:
@@ -921,7 +935,9 @@ class MarkdownRenderer(BlockRenderer):
         return "$$\n" + _SEPARATOR_LINE.sub(" ", "\n".join(lines)) + "\n$$"
 
     def block_CodeBlock(self, block: CodeBlock) -> str:
-        longest = max((len(run) for run in re.findall(r"`{3,}", block.text)), default=2)
+        # The regular expression tries a match at every character: most code has no "```".
+        runs = re.findall(r"`{3,}", block.text) if "```" in block.text else []
+        longest = max((len(run) for run in runs), default=2)
         fence = "`" * (longest + 1)
         # The info string is outside the code Hexo sets apart, and no language has braces.
         words = re.sub(r"[`{}]", "", block.language).split()

@@ -224,12 +224,27 @@ _SIMPLE = re.compile(
 
 def selector_xpath(selectors: Sequence[str]) -> str:
     """Return an XPath finding the elements any of the simple CSS ``selectors`` matches."""
-    paths: list[str] = []
+    return " | ".join(path for path, _ in selector_paths(selectors))
+
+
+#: A class name, id or attribute value the source spells as it is (unless a character
+#: reference spells it: see ``readers.html``).
+_WORD = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def selector_paths(selectors: Sequence[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """Return an XPath for each simple selector, with words the markup it matches must hold.
+
+    The words are the selector's class names, ids and attribute values made of ASCII letters,
+    digits, ``-`` and ``_``: an element can only have them if the source spells them.
+    """
+    paths: list[tuple[str, tuple[str, ...]]] = []
     for group in selectors:
         for selector in group.split(","):
             selector = selector.strip()
             tag = "*"
             tests: list[str] = []
+            words: list[str] = []
             position = 0
             while position < len(selector):
                 match = _SIMPLE.match(selector, position)
@@ -239,14 +254,17 @@ def selector_xpath(selectors: Sequence[str]) -> str:
                 if match.group("tag"):
                     tag = match.group("tag").lower()
                 elif match.group("cls"):
+                    words.append(match.group("cls"))
                     tests.append(
                         f"contains(concat(' ', normalize-space(@class), ' '), "
                         f"' {match.group('cls')} ')"
                     )
                 elif match.group("id"):
+                    words.append(match.group("id"))
                     tests.append(f"@id='{match.group('id')}'")
                 else:
                     attr, op, value = match.group("attr", "op", "value")
+                    words.append(value or "")
                     if not op:
                         tests.append(f"@{attr}")
                     elif op == "=":
@@ -255,5 +273,6 @@ def selector_xpath(selectors: Sequence[str]) -> str:
                         tests.append(f"starts-with(@{attr}, '{value}')")
                     else:  # *= and $= (contains is close enough for chrome)
                         tests.append(f"contains(@{attr}, '{value}')")
-            paths.append("//" + tag + "".join(f"[{t}]" for t in tests))
-    return " | ".join(paths)
+            path = "//" + tag + "".join(f"[{t}]" for t in tests)
+            paths.append((path, tuple(w for w in words if _WORD.fullmatch(w))))
+    return paths
