@@ -434,14 +434,9 @@ def _build(table: Mapping[str, Any], path: Path) -> Config:
             _check_choice(key, value, ENCODING_CHOICES, str(path))
             config = replace(config, encoding=Setting(value, origin))
         elif name == "exclude":
-            if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(
-                    f"[tool.zhconvert] {key}: must be a list of glob strings", path=str(path)
-                )
-            _compile_globs(tuple(value))  # reject a bad glob now, not on the first file
-            config = replace(config, exclude=Setting(tuple(value), origin))
+            globs = _strings(key, value, str(path), "glob strings")
+            _compile_globs(globs)  # reject a bad glob now, not on the first file
+            config = replace(config, exclude=Setting(globs, origin))
         elif name == "chinese":
             _check_choice(key, value, CHINESE_CHOICES, str(path))
             config = replace(config, chinese=Setting(value, origin))
@@ -456,19 +451,24 @@ def _build(table: Mapping[str, Any], path: Path) -> Config:
             _check_choice(key, value, HOTLINK_CHOICES, str(path))
             config = replace(config, hotlink=Setting(value, origin))
         elif name == "referer-hosts":
-            if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, list) or not all(
-                isinstance(v, str) and v.strip() for v in value
-            ):
-                raise ConfigError(
-                    f"[tool.zhconvert] {key}: must be a list of host names", path=str(path)
-                )
-            config = replace(config, referer_hosts=Setting(tuple(value), origin))
+            hosts = _strings(key, value, str(path), "host names", blank=False)
+            config = replace(config, referer_hosts=Setting(hosts, origin))
         else:
             # Another command (or a newer zhconvert) may own the key: warn, do not fail.
             warnings.append(f"{path}: [tool.zhconvert] unknown key {key!r} ignored")
     return replace(config, warnings=tuple(warnings))
+
+
+def _strings(
+    key: str, value: object, where: str, what: str, *, blank: bool = True
+) -> tuple[str, ...]:
+    """Return ``value``, a string or a list of strings, as a tuple; else a ConfigError."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(
+        isinstance(item, str) and (blank or item.strip()) for item in items
+    ):
+        raise ConfigError(f"[tool.zhconvert] {key}: must be a list of {what}", path=where)
+    return tuple(items)
 
 
 def _check_choice(key: str, value: object, choices: tuple[str, ...], where: str) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "SCRIPT_SCHEMES",
     "AttributeCap",
     "cap_attributes",
+    "cut_spans",
     "decoded_address",
     "has_safe_scheme",
     "lacks_controls",
@@ -360,15 +361,7 @@ class AttributeCap:
                 position = end.start() if end else size
             elif name == "plaintext":
                 break  # the rest is text
-        if not drops:
-            return html
-        out = []
-        last = 0
-        for drop_start, drop_end in drops:
-            out.append(html[last:drop_start])
-            last = drop_end
-        out.append(html[last:])
-        return "".join(out)
+        return cut_spans(html, drops)
 
 
 _CAP = AttributeCap(MAX_ATTRIBUTES)
@@ -377,3 +370,16 @@ _CAP = AttributeCap(MAX_ATTRIBUTES)
 def cap_attributes(html: str) -> str:
     """Return ``html`` with at most ``MAX_ATTRIBUTES`` attributes per element (the first ones)."""
     return _CAP.apply(html)
+
+
+def cut_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """Return ``text`` without the ``(start, end)`` spans, given in order and not overlapping."""
+    if not spans:
+        return text
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
+        out.append(text[last:start])
+        last = end
+    out.append(text[last:])
+    return "".join(out)

@@ -59,7 +59,7 @@ from ..model import (
 )
 from . import _links
 from ._safety import DROPPED_TAGS as _DROPPED_TAGS
-from ._safety import cap_attributes, resolve_control_references
+from ._safety import cap_attributes, cut_spans, resolve_control_references
 from .sites import Post, SiteRule, redirect_hosts, rules_for, selector_paths
 
 __all__ = ["HtmlBody", "WebReader", "read_html", "unwrap_redirect"]
@@ -360,16 +360,7 @@ def _cap_nesting(html: str, limit: int = MAX_DEPTH) -> str:
                     drops.append(span)
                 del stack[index:]
                 break
-    if not drops:
-        return html
-    drops.sort()
-    out: list[str] = []
-    last = 0
-    for start, end in drops:
-        out.append(html[last:start])
-        last = end
-    out.append(html[last:])
-    return "".join(out)
+    return cut_spans(html, drops)  # found in order: each tag's span lies after the last one
 
 
 def _parse(source: str) -> etree._Element | None:
