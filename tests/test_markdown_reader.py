@@ -305,6 +305,32 @@ def test_italic_line_under_an_image_is_its_caption() -> None:
     )
 
 
+def test_a_picture_under_a_picture_is_no_caption() -> None:
+    # What the writer makes of <img><br><br><img> (a news feed's gallery): two pictures a line
+    # apart. Read as a figure captioned by the second picture, it came back as "*![](b.png)*".
+    assert blocks("![](a.png)\\\n\\\n![](b.png)") == (
+        Paragraph((InlineImage("a.png"), LineBreak(), LineBreak(), InlineImage("b.png"))),
+    )
+    assert blocks("![](a.png)\\\n![](b.png)\\\n说明") == (
+        Paragraph(
+            (InlineImage("a.png"), LineBreak(), InlineImage("b.png"), LineBreak(), Text("说明"))
+        ),
+    )
+    # a caption is the line right under the image, not one after a blank line
+    assert blocks("![](a.png)\\\n\\\n说明") == (
+        Paragraph((InlineImage("a.png"), LineBreak(), LineBreak(), Text("说明"))),
+    )
+
+
+def test_pictures_a_line_apart_convert_to_themselves() -> None:
+    import zhconvert
+
+    html = '<br><img src="https://x.test/a.png"><br><br><img src="https://x.test/b.png"><br>'
+    once = zhconvert.dumps(zhconvert.from_html(html), "markdown")
+    assert once == "![](https://x.test/a.png)\\\n\\\n![](https://x.test/b.png)\n"
+    assert zhconvert.dumps(zhconvert.loads(once), "markdown") == once
+
+
 def test_image_in_text_is_inline_image() -> None:
     assert inlines("看![笑](s.png)这") == (Text("看"), InlineImage("s.png", "笑"), Text("这"))
     assert inlines("[![图](i.png)](https://x.org)") == (

@@ -450,7 +450,7 @@ class _Reader:
         match children:
             case (InlineImage(url, alt, title),):
                 return [Figure(url, title=title, alt=alt)]
-            case (InlineImage(url, alt, title), LineBreak(), *caption) if _has_text(caption):
+            case (InlineImage(url, alt, title), LineBreak(), *caption) if _is_caption(caption):
                 # How the writer puts a caption under its image: a line of italics.
                 match caption:
                     case [Emphasis(inner)]:
@@ -687,6 +687,24 @@ def _byline(children: Sequence[Inline]) -> Byline | None:
     if parts is None or (parts["separator"] is not None) != linked:
         return None
     return Byline(author, parts["bio"] or "", url)
+
+
+def _is_caption(nodes: Sequence[Inline]) -> bool:
+    """Whether ``nodes``, the line right under an image, read as its caption.
+
+    A caption has text; a line that is blank, or holds another picture, is no caption (a feed's
+    gallery, ``<img><br><br><img>``, is written as pictures a line apart). The writer's own
+    caption is one italic span, and a picture inside it (an emoji) is part of the caption.
+    """
+    if not nodes or isinstance(nodes[0], LineBreak):
+        return False
+    for node in nodes:
+        match node:
+            case InlineImage():
+                return False
+            case Link(children=children) if any(isinstance(c, InlineImage) for c in children):
+                return False
+    return _has_text(nodes)
 
 
 def _has_text(nodes: Sequence[Inline]) -> bool:
