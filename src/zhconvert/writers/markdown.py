@@ -608,6 +608,150 @@ def _unnested(kind: type, children: tuple[Inline, ...]) -> tuple[Inline, ...]:
     return children
 
 
+# -- spans side by side -----------------------------------------------------------------------
+#
+# Spans with no text between them ("<i>斜</i><b>粗</b>文") bind each other's markers: a "*" run
+# touching another joins it, and "_" opens or closes between two letters for no parser. Each
+# span alone takes the first marker that fits before whatever may follow it, which can leave the
+# next one none ("*斜*" leaves "粗" only "__", which cannot close before "文"). When one of a row
+# of spans is left without markers that way, the row's markers are chosen together, so that
+# every span of the row renders ("_斜_**粗**文"): with punctuation moved out of as few spans as
+# will do, then with as few "*" runs as will do touching as a run of three, which closes one
+# span and opens the next ("前**粗***斜*文"). Only if there is no such choice is a span written
+# as plain text. Two cases are left to the spans alone, because marked pairs runs inside a span
+# otherwise than CommonMark does (``_runs_inside_safe`` follows CommonMark): a row inside
+# emphasis or bold, and a marker whose character is also inside the span's own text.
+
+
+@dataclass(slots=True)
+class _Form:
+    """One way to write a span: a marker around its inner text, and what goes outside it."""
+
+    lead: str  # escaped, before the opening marker
+    marker: str
+    inner: str
+    trail: str  # escaped, after the closing marker
+    moved: int  # 1 when punctuation of the span was moved outside it, else 0
+
+    def written(self) -> str:
+        return self.lead + self.marker + self.inner + self.marker + self.trail
+
+
+#: A blank neighbour lets a run open or close whatever is on its other side (if anything
+#: does): each side of a span can be judged alone, with a blank on the other.
+_BLANK = frozenset({" "})
+
+#: Pairs of forms the joint choice tries per span of a row, at most, beyond a first
+#: ``_JOINT_START`` for the row (a short row of spans with punctuation at both edges has dozens
+#: of forms each); past that (thousands of such spans in a row) each is written alone.
+_JOINT_TRIES = 256
+_JOINT_START = 2048
+
+
+def _opens(form: _Form, previous: str) -> bool:
+    """Whether ``form``'s opening marker opens after ``previous``."""
+    context = previous + form.lead
+    before = context[-1:]
+    return _fits(form.marker, before, bool(before) and _ends_escaped(context), form.inner, _BLANK)
+
+
+def _closes(form: _Form, afters: Set[str]) -> bool:
+    """Whether ``form``'s closing marker closes before each of ``afters``."""
+    return _fits(form.marker, " ", False, form.inner, {form.trail[:1]} if form.trail else afters)
+
+
+def _junction(form: _Form, following: _Form) -> int | None:
+    """Return how ``following`` may come right after ``form``, both rendering, or None.
+
+    0: as they are. 1: only with two ``*`` runs touching as a run of three (``**粗***斜*``),
+    which closes the first span and opens the second for CommonMark (the rule of 3 lets a run
+    of three close a run of one or two) and for marked alike, provided neither span holds
+    another ``*`` run.
+    """
+    if _closes(form, {following.lead[:1] or following.marker[0]}) and _opens(
+        following, form.written()
+    ):
+        return 0
+    if (
+        not form.trail
+        and not following.lead
+        and form.marker[0] == following.marker[0] == "*"
+        and len(form.marker) + len(following.marker) == 3
+        and not _holds_run("*", form.inner)
+        and not _holds_run("*", following.inner)
+        and _closes(form, {following.inner[:1]})
+        and _opens(following, form.lead + form.marker + form.inner)
+    ):
+        return 1
+    return None
+
+
+def _holds_run(char: str, inner: str) -> bool:
+    """Whether ``inner`` holds a run of ``char`` that is not escaped (``\\*`` is not one)."""
+    return any(
+        match.end() - match.start() > 1 or not _escaped_at(inner, match.start())
+        for match in _RUNS[char].finditer(inner)
+    )
+
+
+def _joint(rows: Sequence[Sequence[_Form]], previous: str, afters: Set[str]) -> list[str] | None:
+    """Return the best choice of forms with which every span of a row renders, or None.
+
+    ``rows`` holds each span's forms in the order of preference. The best choice moves
+    punctuation out of the fewest spans, then makes the fewest runs touch; among equals, it is
+    the first, span by span. From the last span back, each form gets the least cost of writing
+    the rest of the row after it; then, from the first span on, the first form of least cost is
+    taken. The work is linear in the row's length (``_JOINT_START`` pairs, then
+    ``_JOINT_TRIES`` per span at most; past them, None).
+    """
+    budget = _JOINT_START + _JOINT_TRIES * len(rows)
+    # costs[i][j]: (spans with punctuation moved, runs touching) of the best way to write the
+    # spans from i on with span i's form j; None where there is none.
+    costs: list[list[tuple[int, int] | None]] = [
+        [(form.moved, 0) if _closes(form, afters) else None for form in rows[-1]]
+    ]
+    for index in range(len(rows) - 2, -1, -1):
+        later, row_costs = costs[-1], []  # the costs of span index + 1's forms
+        for form in rows[index]:
+            best: tuple[int, int] | None = None
+            for following, rest in zip(rows[index + 1], later, strict=True):
+                if rest is None:
+                    continue
+                budget -= 1
+                touch = _junction(form, following)
+                if touch is not None:
+                    cost = (form.moved + rest[0], touch + rest[1])
+                    best = cost if best is None else min(best, cost)
+            row_costs.append(best)
+            if budget < 0:
+                return None
+        costs.append(row_costs)
+    costs.reverse()
+    firsts = [
+        (cost, index)
+        for index, (form, cost) in enumerate(zip(rows[0], costs[0], strict=True))
+        if cost is not None and _opens(form, previous)
+    ]
+    if not firsts:
+        return None
+    cost, index = min(firsts)
+    chosen = rows[0][index]
+    written = [chosen.written()]
+    for forms, later in zip(rows[1:], costs[1:], strict=True):
+        # The first form that keeps the cost found: one does, or the cost would be another.
+        for following, rest in zip(forms, later, strict=True):
+            touch = None if rest is None else _junction(chosen, following)
+            if (
+                rest is not None
+                and touch is not None
+                and ((chosen.moved + rest[0], touch + rest[1]) == cost)
+            ):
+                chosen, cost = following, rest
+                break
+        written.append(chosen.written())
+    return written
+
+
 class MarkdownRenderer(BlockRenderer):
     """Render a document as Markdown."""
 
@@ -620,7 +764,8 @@ class MarkdownRenderer(BlockRenderer):
         # Host suffixes beyond zhconvert's list, with hotlink="html" (None: Markdown images).
         self.hotlink_hosts: tuple[str, ...] | None = None
         self.spans: dict[tuple[int, bool, bool], tuple[Inline, _Span]] = {}
-        self.delimited: dict[tuple[Any, ...], tuple[_Span, str]] = {}
+        self.delimited: dict[tuple[Any, ...], tuple[_Span, tuple[str, bool]]] = {}
+        self.inside = 0  # emphasis or bold whose markers surround what is being written
 
     # -- inlines --------------------------------------------------------------------------
 
@@ -650,6 +795,7 @@ class MarkdownRenderer(BlockRenderer):
         out: list[str] = []
         tail = before[-16:]  # the last characters written, enough to tell if the last is escaped
         last = len(parts) - 1
+        joint: dict[int, str] = {}  # spans side by side, written together (see `_row`)
         for index, item in enumerate(parts):
             if isinstance(item, str) and not (index in texts and item[-1:] in ("]", "<")):
                 part = item
@@ -659,7 +805,14 @@ class MarkdownRenderer(BlockRenderer):
                     ends = afters
                 else:
                     ends = {following[:1]} if isinstance(following, str) else following.starts()
-                part = item if isinstance(item, str) else self._delimit(item, tail, ends)
+                if isinstance(item, str):
+                    part = item
+                else:
+                    if isinstance(following, _Span) and (
+                        index == 0 or not isinstance(parts[index - 1], _Span)
+                    ):
+                        joint.update(self._row(parts, index, tail, afters, texts))
+                    part = joint[index] if index in joint else self._delimit(item, tail, ends)[0]
                 if index in texts:
                     part = _guard_end(part, ends)
             if out and out[-1].endswith("{") and part.startswith(("{", "%", "#")):
@@ -699,15 +852,27 @@ class MarkdownRenderer(BlockRenderer):
             )
             lead, trail = lead + more_lead, more_trail + trail
         heads = frozenset(self._heads(children))
-        written = self.inlines(children)
+        written = self._inner(children, _MARKERS[type(node)])
         span = _Span(_MARKERS[type(node)], children, lead, written, trail, None, heads)
         if isinstance(node, Emphasis) and len(children) == 1 and isinstance(children[0], Strong):
             # Emphasis around bold is "***bold***": "*" and "_" could not open next to the
             # bold's own "**" inside a word ("foo***bar***baz").
             inner = _unnested(Strong, children[0].children)
             if inner and _edges(inner, punctuation=False)[::2] == ("", ""):
-                span = _Span(("***",), inner, lead, self.inlines(inner), trail, span, heads)
+                span = _Span(
+                    ("***",), inner, lead, self._inner(inner, ("***",)), trail, span, heads
+                )
         return span
+
+    def _inner(self, children: Sequence[Inline], markers: tuple[str, ...]) -> str:
+        """Render a span's content, to be written between one of ``markers``."""
+        # "~~" pairs with "~~" only: the runs of "*" and "_" inside cannot change its choice.
+        counted = markers != _MARKERS[Strikethrough]
+        self.inside += counted
+        try:
+            return self.inlines(children)
+        finally:
+            self.inside -= counted
 
     def _heads(self, children: Sequence[Inline]) -> set[str]:
         """What ``children`` may start with when written, spans with or without markers."""
@@ -720,8 +885,11 @@ class MarkdownRenderer(BlockRenderer):
             return {_escape(first.text, self.in_label)[:1]}
         return set()
 
-    def _delimit(self, span: _Span, previous: str, afters: Set[str]) -> str:
-        """Write ``span`` with markers that render, after ``previous``, before ``afters``."""
+    def _delimit(self, span: _Span, previous: str, afters: Set[str]) -> tuple[str, bool]:
+        """Write ``span`` with markers that render, after ``previous``, before ``afters``.
+
+        Also return whether it has its markers (False: they fit nowhere, it is plain text).
+        """
         # A span nested in one that tries several forms is written again for each: what it
         # becomes depends only on the character before it (escaped or not) and those after.
         key = (id(span), previous[-1:], _ends_escaped(previous), frozenset(afters), self.in_label)
@@ -732,7 +900,7 @@ class MarkdownRenderer(BlockRenderer):
         self.delimited[key] = (span, written)
         return written
 
-    def _delimit_anew(self, span: _Span, previous: str, afters: Set[str]) -> str:
+    def _delimit_anew(self, span: _Span, previous: str, afters: Set[str]) -> tuple[str, bool]:
         """Write ``span`` (see `_delimit`), trying one form after another.
 
         Tried in turn: the span as it is; the same with spans of its own kind inside it
@@ -743,7 +911,7 @@ class MarkdownRenderer(BlockRenderer):
         for variant in self._variants(span):
             written = self._with_markers(variant, previous, afters)
             if written is not None:
-                return written
+                return written, True
         lead = _escape(span.lead, self.in_label)
         trail = _escape(span.trail, self.in_label)
         kind = _KINDS.get(span.markers)
@@ -754,13 +922,72 @@ class MarkdownRenderer(BlockRenderer):
             inner = self.inline(dataclasses.replace(link, children=(kind(link.children),)))
         else:
             inner = self.inlines(span.children, previous + lead, {trail[:1]} if trail else afters)
-        return lead + inner + trail
+        return lead + inner + trail, False
+
+    def _row(
+        self,
+        parts: Sequence[str | _Span],
+        start: int,
+        previous: str,
+        afters: Set[str],
+        texts: Set[int],
+    ) -> dict[int, str]:
+        """Write the row of spans from ``parts[start]`` on together, if alone one loses its markers.
+
+        Return the spans written, by index in ``parts``: nothing when each, written alone as
+        `inlines` writes it, keeps its markers (the common case costs no more), nor when no
+        choice made together keeps all of them (each is then written alone, as before).
+        Nor inside another span: which markers that span can take depends on the runs inside
+        it, which marked pairs otherwise than CommonMark (a row's gain could be its loss).
+        """
+        if self.inside:
+            return {}
+        spans: list[_Span] = []
+        for part in parts[start:]:
+            if not isinstance(part, _Span):
+                break
+            spans.append(part)
+        end = start + len(spans)
+        after = parts[end] if end < len(parts) else None
+        final = {after[:1]} if isinstance(after, str) else afters
+        tail = previous
+        for offset, span in enumerate(spans):
+            ends = spans[offset + 1].starts() if offset + 1 < len(spans) else final
+            written, marked = self._delimit(span, tail, ends)
+            if not marked:
+                break
+            if start + offset in texts:
+                written = _guard_end(written, ends)
+            tail = (tail + written[-16:])[-16:]
+        else:
+            return {}
+        chosen = _joint([self._forms(span) for span in spans], previous, final)
+        return {} if chosen is None else dict(enumerate(chosen, start))
+
+    def _forms(self, span: _Span) -> list[_Form]:
+        """Return the ways to write ``span`` with markers, in the order `_delimit` tries them."""
+        forms: list[_Form] = []
+        for variant in self._variants(span):
+            moved = int(variant.lead != span.lead or variant.trail != span.trail)
+            spelled: _Span | None = variant
+            while spelled is not None:
+                lead = _escape(spelled.lead, self.in_label)
+                trail = _escape(spelled.trail, self.in_label)
+                # Not around runs of its own character ("**a *b* c**"): whether marked reads
+                # those as CommonMark does is not known here (see "spans side by side").
+                forms.extend(
+                    _Form(lead, marker, spelled.inner, trail, moved)
+                    for marker in spelled.markers
+                    if marker[0] not in spelled.inner or not _holds_run(marker[0], spelled.inner)
+                )
+                spelled = spelled.fallback
+        return forms
 
     def _variants(self, span: _Span) -> Iterator[_Span]:
         yield span
         flat = _flattened(span)
         if flat != span.children:
-            span = _Span(span.markers, flat, span.lead, self.inlines(flat), span.trail)
+            span = _Span(span.markers, flat, span.lead, self._inner(flat, span.markers), span.trail)
             yield span
         # The least punctuation first: one character, from the start or the end, then two...;
         # a bracket goes out with its partner ("（*括号*）", never "（*括号）*").
@@ -776,7 +1003,9 @@ class MarkdownRenderer(BlockRenderer):
                 tried.add(counts)
                 lead, children, trail = _edges(span.children, True, *counts)
                 lead, trail = span.lead + lead, trail + span.trail
-                yield _Span(span.markers, children, lead, self.inlines(children), trail)
+                yield _Span(
+                    span.markers, children, lead, self._inner(children, span.markers), trail
+                )
 
     def _with_markers(self, span: _Span, previous: str, afters: Set[str]) -> str | None:
         """Return ``span`` written with the first of its markers that fits here, or None."""
