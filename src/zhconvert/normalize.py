@@ -2,17 +2,20 @@
 
 A *post* is a file with YAML front matter (blank lines may come before the opening ``---``). A post
 whose body holds HTML is rewritten as clean Markdown; every other file (a README, a post already
-in Markdown) is left alone, byte for byte. The rewritten file keeps the byte order mark, line
-endings, final-newline convention, permission bits, owner and group of the original, and with
-``front_matter="keep"`` its front matter too (its bytes, for a UTF-8 post). It is written as
-UTF-8, the only encoding Hexo reads; ``encoding="keep"`` keeps a GB18030 or UTF-16 post's
-own. A read-only file, a symbolic link to a file outside the allowed folders, and a file saved
-by someone else while it was converted are left as they are and reported; breaking a hard link
-is said.
+in Markdown) is left alone, byte for byte. One exception: with ``images="local"``, a post in
+zhconvert's own Markdown (read and written again, it gives back its own bytes) that still shows
+remote images, because they failed when it was converted, gets them stored, and only their
+addresses change. The rewritten file keeps the byte order mark, line endings, final-newline
+convention, permission bits, owner and group of the original, and with ``front_matter="keep"``
+its front matter too (its bytes, for a UTF-8 post). It is written as UTF-8, the only encoding
+Hexo reads; ``encoding="keep"`` keeps a GB18030 or UTF-16 post's own. A read-only file, a
+symbolic link to a file outside the allowed folders, and a file saved by someone else while it
+was converted are left as they are and reported; breaking a hard link is said.
 
 Nothing is written unless the result reads back as a post whose body is no longer HTML, so a
-second run always leaves the file alone (idempotence) and a writer bug can never turn a post into
-something else. Writes are atomic: a killed run leaves each post either as it was or finished.
+second run leaves the file alone (idempotence; with ``images="local"``, unless an image that
+failed can be had now) and a writer bug can never turn a post into something else. Writes are
+atomic: a killed run leaves each post either as it was or finished.
 """
 
 from __future__ import annotations
@@ -128,8 +131,10 @@ def normalize_file(
     ``images``: ``"remote"`` keeps the images' addresses, ``"omit"`` leaves the images out (their
     captions stay), ``"local"`` stores them with the post through ``image_store`` (a
     ``zhconvert.images.local.LocalImages``; default: one with the default cache, for this call)
-    and links them; with ``check=True`` nothing is downloaded. ``image_source``: figures point
-    at the full-size image (``"best"``) or the one the page showed (``"src"``).
+    and links them, also the remote images left in a post already in zhconvert's own Markdown;
+    with ``check=True`` nothing is downloaded (and such a post is ``unchanged``).
+    ``image_source``: figures point at the full-size image (``"best"``) or the one the page
+    showed (``"src"``).
     """
     plan = _image_plan(images, image_source, image_store, check=check, path=path)
     _check_options(front_matter, plan.mode, chinese, cjk_spacing, encoding)
@@ -364,6 +369,32 @@ class _Outcome:
     hotlinked: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Style:
+    """The Markdown writer's options of a run (``normalize_file``'s of those names)."""
+
+    front_matter: str
+    chinese: str | None
+    cjk_spacing: bool
+    hotlink: str
+    referer_hosts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Writing:
+    """How a post is written back: its file's own mark and codec, and the writer's options.
+
+    ``raw`` is the file without its byte order mark ``bom``; ``reencode`` says the Markdown is
+    written as UTF-8 although the file was in ``codec``.
+    """
+
+    bom: bytes
+    codec: str
+    raw: bytes
+    reencode: bool
+    style: _Style
+
+
 def _convert(
     data: bytes,
     *,
@@ -381,10 +412,14 @@ def _convert(
     original_front_matter = doc.front_matter
     if original_front_matter is None:
         return _Outcome(None, "not a post (no front matter)")
-    if doc.source.body_format != "html":
-        return _Outcome(None, f"body is {doc.source.body_format}, not HTML", warnings=doc.warnings)
-
     source = doc.source
+    style = _Style(front_matter, chinese, cjk_spacing, hotlink, referer_hosts)
+    if source.body_format != "html":
+        reason = f"body is {source.body_format}, not HTML"
+        if source.body_format != "markdown" or images.mode != "local":
+            return _Outcome(None, reason, warnings=doc.warnings)
+        return _localize_markdown(data, doc, images, path, reason, encoding, style)
+
     bom, codec = _bom_and_codec(data, source.encoding, source.bom)
     raw = data[len(bom) :]
     try:
@@ -395,63 +430,17 @@ def _convert(
             f"not valid {codec} (byte {exc.start + len(bom)}: {exc.reason}); left as it was"
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # Hexo reads UTF-8 only: a post in another encoding shows as mojibake until it is UTF-8.
-    reencode = encoding == "utf-8" and codec != "utf-8"
     if text.startswith(original_front_matter.text) and _text_outside_html(
         text[len(original_front_matter.text) :]
     ):
         return _Outcome(None, MIXED_BODY, codec, doc.warnings)
-    if images.source == "src":
-        doc = _prefer_src_images(doc)
-    if images.mode == "omit":
-        from .images.local import omit_images
-
-        doc = omit_images(doc)
-    elif images.mode == "local" and images.store is not None and path is not None:
+    # Hexo reads UTF-8 only: a post in another encoding shows as mojibake until it is UTF-8.
+    reencode = encoding == "utf-8" and codec != "utf-8"
+    writing = _Writing(bom, codec, raw, reencode, style)
+    doc = _choose_images(doc, images)
+    if images.mode == "local" and images.store is not None and path is not None:
         doc = images.store.localize(doc, path)
-
-    rendered = dumps(
-        doc,
-        "markdown",
-        front_matter=front_matter,
-        chinese=chinese,
-        cjk_spacing=cjk_spacing,
-        hotlink=hotlink,
-        referer_hosts=referer_hosts,
-    )
-    if not isinstance(rendered, str):
-        raise ZhconvertError("the Markdown writer returned bytes, not text")
-    if front_matter == "keep":
-        fm_text = original_front_matter.text
-        # The writer starts the block on the first line; the file keeps its own lines before it.
-        written = fm_text.lstrip(" \t\n")
-        if not rendered.startswith(written) or fm_text[: len(fm_text) - len(written)].strip():
-            raise ZhconvertError("the Markdown writer did not keep the front matter")
-        head = _original_front_matter(raw, fm_text, codec)
-        body = rendered[len(written) :]
-        if reencode:
-            head = head.decode(codec).encode("utf-8")  # the same characters, newlines and all
-    else:
-        head = b""
-        body = rendered
-
-    # The file's own convention, whatever the writer ends with (the corpus has no final newline).
-    # With no body left, the file ends with its front matter's closing line as it is.
-    body = body.rstrip("\n")
-    if source.final_newline and body.strip():
-        body += "\n"
-    if source.newline != "\n":
-        body = body.replace("\n", source.newline)
-    out_codec = "utf-8" if reencode else codec
-    try:
-        # A UTF-8 post keeps its mark or its lack of one; a converted one has none (the mark
-        # was UTF-16's, and some tools show a UTF-8 mark as text).
-        after = (b"" if reencode else bom) + head + body.encode(out_codec)
-    except UnicodeEncodeError as exc:
-        raise ZhconvertError(
-            f"the Markdown has a character {exc.object[exc.start : exc.end]!r} that {out_codec}"
-            " cannot encode"
-        ) from None
+    after = _render(doc, writing)
     if after == data:
         return _Outcome(None, "already clean", codec, doc.warnings)
 
@@ -478,12 +467,124 @@ def _convert(
         return again.after is None
 
     _check_stable(after, doc, path=path, front_matter=front_matter, idempotent=left_alone_next_time)
-    hotlinked = 0
-    if hotlink == "markdown":
-        from .images.hosts import referer_images
+    return _Outcome(after, "", codec, doc.warnings, reencode, _hotlinked(doc, writing))
 
-        hotlinked = referer_images(doc, referer_hosts)
-    return _Outcome(after, "", codec, doc.warnings, reencode, hotlinked)
+
+def _localize_markdown(
+    data: bytes,
+    doc: Document,
+    images: _ImagePlan,
+    path: str | None,
+    reason: str,
+    encoding: str,
+    style: _Style,
+) -> _Outcome:
+    """Store the remote images of a post already in Markdown, changing nothing but their addresses.
+
+    The images that failed when the post was converted stay remote; ``--images local`` tries
+    them again on a later run. Only zhconvert's own Markdown is rewritten: a post that, read and
+    written again with its images remote, gives back its own bytes. Then only the addresses of
+    the images now stored change. Any other Markdown (written by hand, or by another tool) is
+    left alone, its images not even asked for.
+    """
+    from .images.local import image_candidates
+
+    store = images.store
+    if store is None or path is None or not image_candidates(doc):
+        return _Outcome(None, reason, warnings=doc.warnings)
+    source = doc.source
+    try:
+        bom, codec = _bom_and_codec(data, source.encoding, source.bom)
+        reencode = encoding == "utf-8" and codec != "utf-8"
+        writing = _Writing(bom, codec, data[len(bom) :], reencode, style)
+        doc = _choose_images(doc, images)
+        own = _render(doc, writing) == data
+    except ZhconvertError:
+        own = False  # not something the writer gives back: not its own Markdown either
+    if not own:
+        return _Outcome(
+            None,
+            f"{reason}; not zhconvert's own Markdown (writing it again would change more than "
+            "its image addresses), so its remote images are left as they are",
+            warnings=doc.warnings,
+        )
+    localized = store.localize(doc, path)
+    after = _render(localized, writing) if localized is not doc else data
+    if after == data:
+        # Counted in the summary with their reasons; the next run asks again once it may.
+        return _Outcome(
+            None, f"{reason}; its remote images could not be stored yet", codec, doc.warnings
+        )
+    _check_stable(after, localized, path=path, front_matter=style.front_matter)
+    return _Outcome(after, "", codec, doc.warnings, reencode, _hotlinked(localized, writing))
+
+
+def _choose_images(doc: Document, images: _ImagePlan) -> Document:
+    """Return ``doc`` with the image addresses ``images`` chooses, or without images (``omit``)."""
+    if images.source == "src":
+        doc = _prefer_src_images(doc)
+    if images.mode == "omit":
+        from .images.local import omit_images
+
+        doc = omit_images(doc)
+    return doc
+
+
+def _render(doc: Document, writing: _Writing) -> bytes:
+    """Return the bytes of the post ``doc`` written as Markdown in its file's own conventions."""
+    source, style = doc.source, writing.style
+    rendered = dumps(
+        doc,
+        "markdown",
+        front_matter=style.front_matter,
+        chinese=style.chinese,
+        cjk_spacing=style.cjk_spacing,
+        hotlink=style.hotlink,
+        referer_hosts=style.referer_hosts,
+    )
+    if not isinstance(rendered, str):
+        raise ZhconvertError("the Markdown writer returned bytes, not text")
+    codec = writing.codec
+    if style.front_matter == "keep" and doc.front_matter is not None:
+        fm_text = doc.front_matter.text
+        # The writer starts the block on the first line; the file keeps its own lines before it.
+        written = fm_text.lstrip(" \t\n")
+        if not rendered.startswith(written) or fm_text[: len(fm_text) - len(written)].strip():
+            raise ZhconvertError("the Markdown writer did not keep the front matter")
+        head = _original_front_matter(writing.raw, fm_text, codec)
+        body = rendered[len(written) :]
+        if writing.reencode:
+            head = head.decode(codec).encode("utf-8")  # the same characters, newlines and all
+    else:
+        head = b""
+        body = rendered
+
+    # The file's own convention, whatever the writer ends with (the corpus has no final newline).
+    # With no body left, the file ends with its front matter's closing line as it is.
+    body = body.rstrip("\n")
+    if source.final_newline and body.strip():
+        body += "\n"
+    if source.newline != "\n":
+        body = body.replace("\n", source.newline)
+    out_codec = "utf-8" if writing.reencode else codec
+    try:
+        # A UTF-8 post keeps its mark or its lack of one; a converted one has none (the mark
+        # was UTF-16's, and some tools show a UTF-8 mark as text).
+        return (b"" if writing.reencode else writing.bom) + head + body.encode(out_codec)
+    except UnicodeEncodeError as exc:
+        raise ZhconvertError(
+            f"the Markdown has a character {exc.object[exc.start : exc.end]!r} that {out_codec}"
+            " cannot encode"
+        ) from None
+
+
+def _hotlinked(doc: Document, writing: _Writing) -> int:
+    """Return how many images of ``doc`` are written as Markdown from Referer-checking hosts."""
+    if writing.style.hotlink != "markdown":
+        return 0
+    from .images.hosts import referer_images
+
+    return referer_images(doc, writing.style.referer_hosts)
 
 
 def _text_outside_html(body: str) -> bool:

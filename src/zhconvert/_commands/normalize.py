@@ -26,11 +26,13 @@ HELP = "rewrite posts with HTML bodies in place as clean Markdown (pre-commit ho
 DESCRIPTION = """\
 Rewrite each post (a Markdown file with YAML front matter) whose body holds HTML as clean
 Markdown, in place. Posts already in Markdown and files without front matter (a README) are left
-byte for byte as they were. Each file is written as UTF-8, which Hexo reads (a GB18030 or UTF-16
-post is re-encoded and the report says so; --encoding keep keeps it), and keeps its byte order
-mark, line endings, final newline, permission bits, owner and group; writes are atomic. Folders
-are walked for *.md and *.markdown. Read-only files, symbolic links to files outside the folders
-named, and files saved while normalize runs are reported and left as they are.
+byte for byte as they were; the one exception is --images local, which stores the remote images
+of a post in zhconvert's own Markdown (one that failed before) and changes only their addresses.
+Each file is written as UTF-8, which Hexo reads (a GB18030 or UTF-16 post is re-encoded and the
+report says so; --encoding keep keeps it), and keeps its byte order mark, line endings, final
+newline, permission bits, owner and group; writes are atomic. Folders are walked for *.md and
+*.markdown. Read-only files, symbolic links to files outside the folders named, and files saved
+while normalize runs are reported and left as they are.
 
 Settings come from [tool.zhconvert] in pyproject.toml or from zhconvert.toml, searched from the
 working directory up to the repository root; options given here win (zhconvert config shows
