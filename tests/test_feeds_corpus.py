@@ -225,3 +225,11 @@ def test_feed_post_converts_to_text_and_json(post: Path) -> None:
     data = json.loads(zhconvert.dumps(doc, "json"))
     assert data["meta"]["title"] == doc.meta.title
     assert len(data["blocks"]) == len(doc.blocks)
+
+
+@pytest.mark.parametrize("post", POSTS)
+def test_feed_post_s_markdown_converts_to_itself(post: Path) -> None:
+    # As for the Zhihu posts: normalize --images local tells its own Markdown by this.
+    markdown = zhconvert.dumps(zhconvert.load(post), "markdown")
+    assert isinstance(markdown, str)
+    assert zhconvert.dumps(zhconvert.loads(markdown), "markdown") == markdown

@@ -1125,6 +1125,12 @@ class MarkdownRenderer(BlockRenderer):
 
     def block_Paragraph(self, block: Paragraph) -> str:
         text = self.inlines(_links_before_breaks(block.children))
+        if text.endswith((" ", "\t")):
+            # Blanks a span's marker left outside it: a parser drops them at a paragraph's end.
+            # A backslash before them keeps them: it would end the line, as a line break does.
+            stripped = text.rstrip(" \t")
+            if not stripped.endswith("\\"):
+                text = stripped
         if "\n" not in text:  # most paragraphs: one line
             return _escape_line_start(text.lstrip(" \t"))
         return "\n".join(_escape_line_start(line.lstrip(" \t")) for line in text.split("\n"))
@@ -1207,8 +1213,11 @@ class MarkdownRenderer(BlockRenderer):
         text = _one_line(block.title)
         if not _linkable(block.url):
             return _escape_line_start(escape_markdown(text))
-        title = escape_markdown(text) if text else escape_markdown(_one_line(block.url))
-        return _escape_line_start(f"[{title}]({_url(block.url)})")
+        if text.strip() in ("", block.url):
+            # A card that shows its address is a link that does: the same autolink, so that
+            # the card read back (a paragraph of one link) is written the same again.
+            return _escape_line_start(self.inline_Link(Link(block.url, (Text(block.url),))))
+        return _escape_line_start(f"[{escape_markdown(text)}]({_url(block.url)})")
 
     def block_VideoCard(self, block: VideoCard) -> str:
         title = "视频：" + escape_markdown(_one_line(block.title)) if block.title else "视频"
