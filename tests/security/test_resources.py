@@ -427,10 +427,33 @@ def test_a_run_of_unclosed_tag_starts_is_read_in_linear_time() -> None:
     assert spent < 5  # CPU time, generous: 60 s before, about 0.1 s now
 
 
+@pytest.mark.parametrize(
+    "tags",
+    [
+        "<x" + "-" * 200_000,  # one name of hyphens, ending in "-": no custom element's
+        "<a" + "-a" * 100_000 + "-",
+        "<a-b" * 100_000,  # custom elements' names
+        "<annotation-xm" * 50_000,  # the start of a known name, many times
+        "<SPAN>" * 50_000,  # known names in capitals: each looked up
+        "<cstdio>" * 50_000,  # bogus ones: each escaped
+        "</" * 100_000,
+    ],
+)
+def test_tag_names_are_told_from_elements_in_linear_time(tags: str) -> None:
+    """The pattern that finds names no element has reads each name once, however it is made."""
+    started = time.process_time()
+    doc = zhconvert.loads("<p>前文</p>" + tags)
+    spent = time.process_time() - started
+    assert "前文" in zhconvert.dumps(doc, "markdown")
+    assert spent < 5  # CPU time, generous: 0.2 s at most now
+
+
 #: Markup around a small heavy element, for a cap of 2 attributes: the pre-check that lets most
 #: posts skip the cap's pass must never skip one the pass would change.
 _SMALL_CAP_PIECES = [*_TRICKS, "<p a b c>", "<p a=1 b=2 c=3>", "<p a='>' b=\">\" c>", "<p a'b c\"d e>",
-                     "<p/a/b/c>", "<p a=\"x\"b='y'c>", "<a <b c <d e>", "<p\na\fb\tc>"]  # fmt: skip
+                     "<p/a/b/c>", "<p a=\"x\"b='y'c>", "<a <b c <d e>", "<p\na\fb\tc>",
+                     # counted in UTF-8: characters of two, three and four bytes, a lone surrogate
+                     "重", "<p é=重 ü 𝒳 c>", "\udc80"]  # fmt: skip
 
 
 @settings(max_examples=3000, deadline=None)
