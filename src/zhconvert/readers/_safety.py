@@ -261,7 +261,7 @@ def _script_end(html: str, position: int) -> int:
 # last attribute: a "<", a letter and then 2 (limit + 1) characters without a ">", among them
 # limit + 1 blanks, "/" or quotes. Looking for that costs a few fast scans; a document where
 # neither that nor a quoted ">" is found (nearly every post) needs no pass.
-_QUOTED_GT = re.compile(f"""=[{_SPACE}]*+(?:"[^">]*+>|'[^'>]*+>)""")
+_QUOTED_GT = re.compile(f"""=[{_SPACE}]*(?:"[^">]*>|'[^'>]*>)""")
 # The witnesses are counted in a run's UTF-8, where every other character is bytes above 0x7F:
 # one pass of a table in C, where counting each in the text took eight passes.
 _WITNESS_BYTES = (_SPACE + "/\"'").encode("ascii")

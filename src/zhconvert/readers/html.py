@@ -320,12 +320,12 @@ def _name_pattern(names: frozenset[str], first: tuple[str, ...] = ()) -> str:
 
 _NAME_CHAR = "[A-Za-z0-9:_-]"
 #: A "<" (with its "/" and name) that may open a bogus tag: its name is no element's in lower
-#: case, nor a custom element's (see ``_is_tag_name``). Real posts write their names in lower
-#: case, so most posts have none and the rest a few. Linear: the trie is as deep as the longest
-#: name, and the custom test and the name read the name once (possessive runs).
+#: case. Real posts write their names in lower case, so most posts have none and the rest a
+#: few; ``_is_tag_name`` then tells the rest (capitals, custom elements) from bogus names.
+#: Linear: the trie is as deep as the longest name, and the name is read once, to its end.
+#: (No possessive runs: Python 3.10's ``re`` has none.)
 _MAYBE_BOGUS = re.compile(
-    f"</?+(?!{_name_pattern(_HTML_TAGS | _MATHML_TAGS, _COMMON_TAGS)})"
-    f"(?![A-Za-z][A-Za-z0-9:_]*+-{_NAME_CHAR}*+(?<!-))([A-Za-z]{_NAME_CHAR}*+)"
+    f"</?(?!{_name_pattern(_HTML_TAGS | _MATHML_TAGS, _COMMON_TAGS)})([A-Za-z]{_NAME_CHAR}*)"
 )
 
 
