@@ -323,9 +323,10 @@ _NAME_CHAR = "[A-Za-z0-9:_-]"
 #: case. Real posts write their names in lower case, so most posts have none and the rest a
 #: few; ``_is_tag_name`` then tells the rest (capitals, custom elements) from bogus names.
 #: Linear: the trie is as deep as the longest name, and the name is read once, to its end.
-#: (No possessive runs: Python 3.10's ``re`` has none.)
+#: The "/" is inside the test, so that an end tag of a known name fails there at once, with no
+#: second try without its "/" (Python 3.10's ``re`` has no possessive ``/?+`` to say so).
 _MAYBE_BOGUS = re.compile(
-    f"</?(?!{_name_pattern(_HTML_TAGS | _MATHML_TAGS, _COMMON_TAGS)})([A-Za-z]{_NAME_CHAR}*)"
+    f"<(?!/?{_name_pattern(_HTML_TAGS | _MATHML_TAGS, _COMMON_TAGS)})/?([A-Za-z]{_NAME_CHAR}*)"
 )
 
 
