@@ -507,3 +507,17 @@ def test_a_link_card_that_shows_its_address_is_written_as_an_autolink() -> None:
     # an address an autolink cannot hold keeps the long form
     assert render(LinkCard("https://x.test/a b")) == "[https://x.test/a b](https://x.test/a%20b)\n"
     assert render(LinkCard(url, title="标题")) == f"[标题]({url})\n"
+
+
+def test_caret_before_a_bracket_is_no_inline_footnote() -> None:
+    # "^[…]" is an inline footnote for markdown-it's footnote plugin (and zhconvert's Markdown
+    # reader): text that spells it must stay text, inside a run and across two.
+    for paragraph in (
+        Paragraph((Text("^[]"),)),
+        Paragraph((Text("指数 2^[注] 见下"),)),
+        Paragraph((Text("a^"), Link("https://x.test/", (Text("b"),)))),
+    ):
+        out = render(paragraph)
+        rendered = to_html(out)
+        assert "footnote" not in rendered, out
+        assert zhconvert.loads(out).blocks == (paragraph,), out

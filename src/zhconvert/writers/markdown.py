@@ -114,10 +114,11 @@ _ALWAYS = {
 _ALWAYS_RE = re.compile(r"[\\`*$~]")
 #: Brackets and "<" only mean something in some places: "]" before "(", "[" or ":" closes a link
 #: text or a definition's label (at the end of a text run, see `_guard_end`); "[" opens
-#: a footnote reference before "^" and a task box as "[ ]" or "[x]"; "<" opens a tag or an
-#: autolink before a letter, "/", "!" or "?". Elsewhere "[1]", "a < b" and "x]" are text as they
-#: are, so they are written without backslashes.
-_BRACKET_RE = re.compile(r"\](?=[(\[:])|\[(?=\^|[ xX]\])|<(?=[A-Za-z/!?])")
+#: a footnote reference before "^", an inline footnote after "^" ("^[note]", markdown-it's
+#: footnote plugin) and a task box as "[ ]" or "[x]"; "<" opens a tag or an autolink before a
+#: letter, "/", "!" or "?". Elsewhere "[1]", "a < b" and "x]" are text as they are, so they are
+#: written without backslashes.
+_BRACKET_RE = re.compile(r"\](?=[(\[:])|\[(?=\^|[ xX]\])|(?<=\^)\[|<(?=[A-Za-z/!?])")
 #: Inside a link's text or an image's alt every bracket is escaped: an unmatched one would end
 #: the label early or open a nested one.
 _LABEL_RE = re.compile(r"[\\`*$~\[\]]")
@@ -126,14 +127,16 @@ _ANGLE_RE = re.compile(r"<(?=[A-Za-z/!?]|$)")
 
 
 def _guard_end(text: str, nexts: Set[str]) -> str:
-    """Escape a ``]`` or ``<`` ending a text run when what follows would give it a meaning."""
+    """Escape a ``]``, ``<`` or ``^`` ending a run of text where what follows gives it a meaning."""
     last = text[-1:]
-    if last not in ("]", "<") or _ends_escaped(text):
+    if last not in ("]", "<", "^") or _ends_escaped(text):
         return text
     for following in nexts:
         ch = following[:1]
-        if (last == "]" and ch in ("(", "[", ":")) or (
-            last == "<" and ch != "" and ((ch.isascii() and ch.isalpha()) or ch in "/!?")
+        if (
+            (last == "]" and ch in ("(", "[", ":"))
+            or (last == "<" and ch != "" and ((ch.isascii() and ch.isalpha()) or ch in "/!?"))
+            or (last == "^" and ch == "[")  # an inline footnote, "^[note]"
         ):
             return text[:-1] + "\\" + last
     return text
@@ -779,7 +782,7 @@ class MarkdownRenderer(BlockRenderer):
         if any(isinstance(node, _TRANSPARENT) for node in nodes):
             nodes = _transparent(nodes)
         parts: list[str | _Span] = []
-        texts: set[int] = set()  # the parts that end with text (where "]" and "<" are guarded)
+        texts: set[int] = set()  # the parts that end with text (where "]", "<", "^" are guarded)
         for node in _merge_adjacent(nodes):
             if isinstance(node, (Strong, Emphasis, Strikethrough)):
                 span = self._span(node)
@@ -797,7 +800,7 @@ class MarkdownRenderer(BlockRenderer):
         last = len(parts) - 1
         joint: dict[int, str] = {}  # spans side by side, written together (see `_row`)
         for index, item in enumerate(parts):
-            if isinstance(item, str) and not (index in texts and item[-1:] in ("]", "<")):
+            if isinstance(item, str) and not (index in texts and item[-1:] in ("]", "<", "^")):
                 part = item
             else:
                 following = parts[index + 1] if index < last else None
