@@ -6,6 +6,8 @@ Imported by the test modules as ``images_local_support`` (``conftest.py`` puts t
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 
 FRONT_MATTER = """---
@@ -13,6 +15,16 @@ title: 图片测试
 date: 2020-01-02 03:04:05
 ---
 """
+
+
+def content_name(data: bytes, extension: str = ".png") -> str:
+    """Return the file name ``--images local`` stores ``data`` under (its SHA-256's start)."""
+    return f"img-{hashlib.sha256(data).hexdigest()[:20]}{extension}"
+
+
+def image_links(markdown: str) -> list[str]:
+    """Return the addresses of the Markdown images in ``markdown``, in order."""
+    return re.findall(r"!\[[^\]]*\]\(([^)\s]+)", markdown)
 
 
 def html_post(*figures: str, text: str = "前文。") -> str:

@@ -8,21 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from images_local_support import CliResult, html_post
-
-
-def content_name(data: bytes, extension: str = ".png") -> str:
-    return f"img-{hashlib.sha256(data).hexdigest()[:20]}{extension}"
-
-
-def image_links(markdown: str) -> list[str]:
-    return re.findall(r"!\[[^\]]*\]\(([^)\s]+)", markdown)
+from images_local_support import CliResult, content_name, html_post, image_links
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:

@@ -12,14 +12,12 @@ the command-line tests ask again with ``--no-cache``.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from images_local_support import FRONT_MATTER, CliResult, html_post
+from images_local_support import FRONT_MATTER, CliResult, content_name, html_post, image_links
 
 from zhconvert.images import ImageFetcher
 from zhconvert.images.local import LocalImages
@@ -28,14 +26,6 @@ from zhconvert.normalize import normalize_file
 NOW = 1_800_000_000.0
 MINUTE = 60
 DAY = 24 * 3600
-
-
-def content_name(data: bytes, extension: str = ".png") -> str:
-    return f"img-{hashlib.sha256(data).hexdigest()[:20]}{extension}"
-
-
-def image_links(markdown: str) -> list[str]:
-    return re.findall(r"!\[[^\]]*\]\(([^)\s]+)", markdown)
 
 
 def summary(err: str) -> list[str]:
