@@ -23,6 +23,8 @@ from zhconvert import (
     Figure,
     Heading,
     InlineCode,
+    InlineMath,
+    LineBreak,
     Link,
     LinkCard,
     ListBlock,
@@ -521,3 +523,88 @@ def test_caret_before_a_bracket_is_no_inline_footnote() -> None:
         rendered = to_html(out)
         assert "footnote" not in rendered, out
         assert zhconvert.loads(out).blocks == (paragraph,), out
+
+
+def test_a_formula_touching_a_digit_stays_a_formula() -> None:
+    # Pandoc and zhconvert's reader (markdown-it's dollar math without digits, so that "$5 and
+    # $6" stays money) take no "$" next to a digit for a formula's edge: "$n$1" would be text.
+    # The digit is written as a character reference, which every renderer shows as the digit.
+    strict = MarkdownIt("commonmark").use(dollarmath_plugin, allow_digits=False)
+    for paragraph, expected in (
+        (Paragraph((Text("共"), InlineMath("n"), Text("1 个"))), "共$n$&#49; 个\n"),
+        (Paragraph((Text("第 2"), InlineMath("x"), Text("项"))), "第 &#50;$x$项\n"),
+        (Paragraph((Text("３"), InlineMath("y"), Text("４"))), "&#65299;$y$&#65300;\n"),
+        (Paragraph((InlineMath("a"), Text("0"), InlineMath("b"))), "$a$&#48;$b$\n"),
+    ):
+        out = render(paragraph)
+        assert out == expected
+        assert strict.render(out).count('class="math inline"') == expected.count("$") // 2
+        assert zhconvert.loads(out).blocks == (paragraph,), out
+    # a digit away from the "$" needs nothing
+    assert render(Paragraph((InlineMath("n"), Text(" 1")))) == "$n$ 1\n"
+
+
+def test_a_paragraph_that_opens_with_a_formula_and_ends_with_a_digit_keeps_it() -> None:
+    # markdown-it's dollar-math rule looks one character before the paragraph's first "$" and
+    # reads the paragraph's last one instead (src[-1]): "$n$ 是 1" was text.
+    for source in ("$n$ 的值是 1", "$n$ 是 1\n"):
+        (paragraph,) = zhconvert.loads(source).blocks
+        assert paragraph == Paragraph((InlineMath("n"), Text(source.strip()[3:])))
+    assert zhconvert.loads("1$n$ 是").blocks == (Paragraph((Text("1$n$ 是"),)),)
+
+
+def test_a_break_anywhere_in_a_heading_is_a_blank() -> None:
+    # A heading is one line: a break inside bold or a superscript in it was written "\ ", a
+    # backslash that read back as text.
+    for html_in in ("<h2>前<b>粗<br>体</b>后</h2>", "<h2>前<sup>上<br>标</sup>后</h2>"):
+        out = zhconvert.dumps(zhconvert.from_html(html_in), "markdown")
+        assert "\\" not in out, out
+        assert zhconvert.dumps(zhconvert.loads(out), "markdown") == out
+    assert render(Heading(2, (Strong((Text("粗"), LineBreak(), Text("体"))), Text("后")))) == (
+        "## **粗 体**后\n"
+    )
+
+
+def test_a_bracket_before_a_span_is_escaped_by_what_the_span_starts_with() -> None:
+    # "<" opens a tag only before a letter, "/", "!" or "?"; before a span whose markers are
+    # written it stays bare, so the Markdown of text moved out of a span reads and writes the same.
+    for paragraph, expected in (
+        (Paragraph((Text("a<"), Emphasis((Text("x>"),)))), "a<*x>*\n"),
+        (Paragraph((Text("中文，<"), Strong((Text("x"),)), Text(">b"))), "中文，<**x**>b\n"),
+        (Paragraph((Text("见]"), Strong((Text("(x)"),)))), "见]**(x)**\n"),
+    ):
+        out = render(paragraph)
+        assert out == expected
+        assert zhconvert.loads(out).blocks == (paragraph,), out
+        assert "<x" not in to_html(out) and "<a" not in to_html(out)
+    assert render(Paragraph((Text("a<x"),))) == "a\\<x\n"
+
+
+def test_an_escaped_backslash_ending_a_paragraph_keeps_no_blanks() -> None:
+    # "\\" is a backslash whatever follows it; only a lone "\" would end the line as a break.
+    for paragraph, expected in (
+        (Paragraph((Text("列表\\   "),)), "列表\\\\\n"),
+        (Paragraph((Text("a\\"), Emphasis((Text("b"),)), Text("\\  "))), "a\\\\*b*\\\\\n"),
+    ):
+        out = render(paragraph)
+        assert out == expected
+        assert zhconvert.dumps(zhconvert.loads(out), "markdown") == out
+
+
+def test_a_heading_of_bold_side_by_side_is_written_without_bold() -> None:
+    # As a heading of one bold span is: bold side by side is written as one run of bold, so the
+    # Markdown read back is that one span, which the writer must write the same way.
+    heading = Heading(3, (Strong((Text("中文，"),)), Strong((Text("😀"),))))
+    out = render(heading)
+    assert out == "### 中文，😀\n"
+    assert zhconvert.dumps(zhconvert.loads(out), "markdown") == out
+
+
+def test_a_caption_with_a_blank_at_its_edge_converts_to_itself() -> None:
+    # The blank is written outside the italics ("\u3000*说明*"); read back, it is still the
+    # caption's, not a line of text holding italics.
+    figure = Figure("https://e.org/a.png", caption=(Text("\u3000说明"),))
+    out = render(figure)
+    assert out == "![](https://e.org/a.png)\\\n\u3000*说明*\n"
+    assert zhconvert.loads(out).blocks == (figure,)
+    assert zhconvert.dumps(zhconvert.loads(out), "markdown") == out

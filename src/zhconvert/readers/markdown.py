@@ -59,6 +59,8 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.parser_block import ParserBlock
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import paragraph as _stock_paragraph
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -180,11 +182,28 @@ class _BlockParser(ParserBlock):
         token = state.push("paragraph_open", "p", 1)
         token.map = [line, end]
         token = state.push("inline", "", 0)
-        token.content = state.getLines(line, end, state.blkIndent, False).strip()
+        token.content = state.getLines(line, end, state.blkIndent, False).strip(_MD_BLANKS)
         token.map = [line, end]
         token.children = []
         state.push("paragraph_close", "p", -1)
         state.line = end
+
+
+# What CommonMark strips from a paragraph's ends: spaces and tabs (and the line ends between).
+# markdown-it strips every Unicode blank, losing a Chinese paragraph's indent (U+3000) and a
+# leading no-break space, both of which marked (Hexo) and the spec keep.
+_MD_BLANKS: Final = " \t\n"
+
+
+def _paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's paragraph rule, stripping only spaces and tabs from the paragraph's ends."""
+    if not _stock_paragraph(state, start, end, silent):
+        return False
+    inline = state.tokens[-2]
+    # The stock rule's text with only CommonMark's blanks taken off; the same text when it had none
+    # of the others at its ends.
+    inline.content = state.getLines(start, state.line, state.blkIndent, False).strip(_MD_BLANKS)
+    return True
 
 
 class _Parser(MarkdownIt):
@@ -208,11 +227,34 @@ def _make_parser() -> MarkdownIt:
     block = _BlockParser()
     block.ruler = parser.block.ruler  # the rules, as the preset enabled them
     parser.block = block
+    parser.block.ruler.at("paragraph", _paragraph)
     parser.enable(["table", "strikethrough"])
     # Definitions stay where they are in the token stream, so unreferenced ones are seen too.
     parser.use(footnote_plugin, move_to_end=False)
     parser.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    stock = next(rule.fn for rule in parser.inline.ruler.__rules__ if rule.name == "math_inline")
+    parser.inline.ruler.at("math_inline", _first_math(stock))
     return parser
+
+
+def _first_math(stock: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
+    """The dollar-math rule, fixed for a ``$`` that opens the text.
+
+    The rule looks for a digit before the opening ``$`` at ``src[pos - 1]``, which at position 0
+    is the text's *last* character: "$n$ 是 1" was no formula.
+    """
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        if state.pos or not state.src[-1:].isdigit():
+            return stock(state, silent)
+        src = state.src
+        state.src = src + "\n"  # nothing the rule matches; read only as "the character before"
+        try:
+            return stock(state, silent)
+        finally:
+            state.src = src
+
+    return rule
 
 
 _PARSER: Final = _make_parser()
@@ -452,10 +494,7 @@ class _Reader:
                 return [Figure(url, title=title, alt=alt)]
             case (InlineImage(url, alt, title), LineBreak(), *caption) if _is_caption(caption):
                 # How the writer puts a caption under its image: a line of italics.
-                match caption:
-                    case [Emphasis(inner)]:
-                        caption = list(inner)
-                return [Figure(url, tuple(caption), title=title, alt=alt)]
+                return [Figure(url, _unitalic(caption), title=title, alt=alt)]
         if all(isinstance(node, Text) and not node.text.strip() for node in children):
             return []
         byline = _byline(children)
@@ -705,6 +744,16 @@ def _is_caption(nodes: Sequence[Inline]) -> bool:
             case Link(children=children) if any(isinstance(c, InlineImage) for c in children):
                 return False
     return _has_text(nodes)
+
+
+def _unitalic(caption: Sequence[Inline]) -> tuple[Inline, ...]:
+    """The caption the writer put in italics; blanks at its edges were written outside them."""
+    spans = [node for node in caption if not (isinstance(node, Text) and not node.text.strip())]
+    match spans:
+        case [Emphasis(inner) as italics]:
+            at = caption.index(italics)
+            return tuple(merge_texts([*caption[:at], *inner, *caption[at + 1 :]]))
+    return tuple(caption)
 
 
 def _has_text(nodes: Sequence[Inline]) -> bool:

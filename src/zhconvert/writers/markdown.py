@@ -761,12 +761,13 @@ class MarkdownRenderer(BlockRenderer):
     def __init__(self) -> None:
         super().__init__()
         self.in_table = False
+        self.in_heading = False  # a heading is one line: a break in it, nested too, is a blank
         self.in_label = False  # inside a link's text, where every bracket is escaped
         self.quotes = 0  # block quotes around what is being written
         self.page_title = ""  # the post's title, one line
         # Host suffixes beyond zhconvert's list, with hotlink="html" (None: Markdown images).
         self.hotlink_hosts: tuple[str, ...] | None = None
-        self.spans: dict[tuple[int, bool, bool], tuple[Inline, _Span]] = {}
+        self.spans: dict[tuple[int, bool, bool, bool], tuple[Inline, _Span]] = {}
         self.delimited: dict[tuple[Any, ...], tuple[_Span, tuple[str, bool]]] = {}
         self.inside = 0  # emphasis or bold whose markers surround what is being written
 
@@ -783,6 +784,7 @@ class MarkdownRenderer(BlockRenderer):
             nodes = _transparent(nodes)
         parts: list[str | _Span] = []
         texts: set[int] = set()  # the parts that end with text (where "]", "<", "^" are guarded)
+        maths: set[int] = set()  # the formulas, whose "$" must not touch a digit
         for node in _merge_adjacent(nodes):
             if isinstance(node, (Strong, Emphasis, Strikethrough)):
                 span = self._span(node)
@@ -794,12 +796,18 @@ class MarkdownRenderer(BlockRenderer):
                 if written:
                     if isinstance(node, Text):
                         texts.add(len(parts))
+                    elif type(node) is InlineMath:
+                        maths.add(len(parts))
                     parts.append(written)
         out: list[str] = []
         tail = before[-16:]  # the last characters written, enough to tell if the last is escaped
         last = len(parts) - 1
         joint: dict[int, str] = {}  # spans side by side, written together (see `_row`)
+        # A text before a span is guarded once the span is written (what it starts with is known
+        # then, and escaping the text's last character changes nothing in how the span reads).
+        pending: Set[str] | None = None
         for index, item in enumerate(parts):
+            defer: Set[str] | None = None
             if isinstance(item, str) and not (index in texts and item[-1:] in ("]", "<", "^")):
                 part = item
             else:
@@ -817,17 +825,33 @@ class MarkdownRenderer(BlockRenderer):
                         joint.update(self._row(parts, index, tail, afters, texts))
                     part = joint[index] if index in joint else self._delimit(item, tail, ends)[0]
                 if index in texts:
-                    part = _guard_end(part, ends)
+                    if isinstance(item, str) and isinstance(following, _Span):
+                        defer = ends
+                    else:
+                        part = _guard_end(part, ends)
+            if pending is not None:
+                out[-1] = _guard_end(out[-1], {part[:1]} if part else pending)
+                tail = "".join(out[-2:])[-16:]
+                pending = None
             if out and out[-1].endswith("{") and part.startswith(("{", "%", "#")):
                 # Two pieces would make template syntax where they meet ("{" + "{x}}"); a piece
                 # ending in "{" or starting with "}" is text, where a reference is the brace.
                 out[-1] = out[-1][:-1] + _BRACES["{"]
             elif out and out[-1].endswith("#") and part.startswith("}"):
                 part = _BRACES["}"] + part[1:]
+            if maths and out and (index in maths or index - 1 in maths):
+                # A digit against a formula's "$" makes it no formula to pandoc or to
+                # markdown-it's dollar math without digits ("$5 and $6" is money): the digit is
+                # written as a character reference, which renderers show as the digit.
+                if index in maths and out[-1][-1:].isdigit():
+                    out[-1] = out[-1][:-1] + f"&#{ord(out[-1][-1])};"
+                elif index - 1 in maths and part[:1].isdigit():
+                    part = f"&#{ord(part[0])};" + part[1:]
             if part[:1] == "[" and tail[-1:] == "!" and not _ends_escaped(tail) and out:
                 out[-1] = out[-1][:-1] + "\\!"  # "!" before a link would make it an image
             out.append(part)
             tail = (tail + part[-16:])[-16:]
+            pending = defer
         text = "".join(out)
         if self.in_table:
             text = text.replace("|", "\\|")
@@ -838,7 +862,7 @@ class MarkdownRenderer(BlockRenderer):
         # without the edge punctuation, and without this the nested spans in that content would
         # be rendered again at every level (exponential in the depth). The node is kept with its
         # span so that its id cannot be reused by another node while the cache lives.
-        key = (id(node), self.in_label, self.in_table)
+        key = (id(node), self.in_label, self.in_table, self.in_heading)
         cached = self.spans.get(key)
         if cached is not None and cached[0] is node:
             return cached[1]
@@ -1080,7 +1104,7 @@ class MarkdownRenderer(BlockRenderer):
             self.in_label = outer
 
     def inline_LineBreak(self, node: LineBreak) -> str:
-        return " " if self.in_table else "\\\n"
+        return " " if self.in_table or self.in_heading else "\\\n"
 
     def inline_InlineMath(self, node: InlineMath) -> str:
         tex = " ".join(_tex(node.tex).split())
@@ -1130,9 +1154,10 @@ class MarkdownRenderer(BlockRenderer):
         text = self.inlines(_links_before_breaks(block.children))
         if text.endswith((" ", "\t")):
             # Blanks a span's marker left outside it: a parser drops them at a paragraph's end.
-            # A backslash before them keeps them: it would end the line, as a line break does.
+            # A lone backslash before them keeps them: it would end the line, as a line break
+            # does. An escaped one ("\\") is a backslash whatever follows.
             stripped = text.rstrip(" \t")
-            if not stripped.endswith("\\"):
+            if (len(stripped) - len(stripped.rstrip("\\"))) % 2 == 0:
                 text = stripped
         if "\n" not in text:  # most paragraphs: one line
             return _escape_line_start(text.lstrip(" \t"))
@@ -1142,10 +1167,17 @@ class MarkdownRenderer(BlockRenderer):
         children: tuple[Inline, ...] = tuple(
             Text(" ") if isinstance(c, LineBreak) else c for c in block.children
         )
-        spans = [c for c in children if not (isinstance(c, Text) and not c.text.strip())]
+        # Bold side by side is written as one run of bold ("**a****b**" would be no bold).
+        spans = [
+            c for c in _merge_adjacent(children) if not (isinstance(c, Text) and not c.text.strip())
+        ]
         if len(spans) == 1 and isinstance(spans[0], Strong):
             children = spans[0].children  # a heading is bold already: "### **标题**" says no more
-        text = _one_line(self.inlines(children)).strip()
+        self.in_heading = True
+        try:
+            text = _one_line(self.inlines(children)).strip()
+        finally:
+            self.in_heading = False
         if text.endswith("#"):
             text = text[:-1] + "\\#"
         return "#" * max(1, min(6, block.level)) + " " + text
