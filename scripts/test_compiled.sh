@@ -51,7 +51,8 @@ cd "$work/tree"
 if (($# == 0)); then
     set -- tests/test_compiled.py tests/test_golden.py tests/test_corpus.py \
         tests/test_feeds_corpus.py tests/test_commonmark_roundtrip.py tests/security \
-        tests/test_api.py tests/test_interop.py tests/test_emphasis_neighbours.py -n 2
+        tests/test_api.py tests/test_interop.py tests/test_emphasis_neighbours.py \
+        tests/test_fixed_points.py tests/test_paragraph_indents.py -n 2
 fi
 export ZHCONVERT_EXPECT_COMPILED=1
 "$venv/python" -m pytest -p no:cacheprovider -q "$@"

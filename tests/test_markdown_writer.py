@@ -32,6 +32,7 @@ from zhconvert import (
     Metadata,
     Paragraph,
     Strong,
+    Subscript,
     Table,
     TableCell,
     Text,
@@ -607,4 +608,87 @@ def test_a_caption_with_a_blank_at_its_edge_converts_to_itself() -> None:
     out = render(figure)
     assert out == "![](https://e.org/a.png)\\\n\u3000*说明*\n"
     assert zhconvert.loads(out).blocks == (figure,)
+    assert zhconvert.dumps(zhconvert.loads(out), "markdown") == out
+
+
+def test_a_post_whose_paragraphs_open_with_template_code_reads_back_as_markdown() -> None:
+    # Inline code holding "{{" is written as <code>…</code>; a post whose every paragraph opens
+    # with it was taken for an HTML body (each chunk starts with a tag), so "\*" came back with
+    # its backslash. A body of bare <code> chunks is Markdown; a feed's HTML has its <p> tags.
+    doc = Document(
+        meta=Metadata(title="模板"),
+        blocks=(
+            Paragraph((InlineCode("{{ page.title }}"), Text(" 是 *Liquid* 变量"))),
+            Paragraph((InlineCode("{% raw %}<x>"), Text("。"))),
+        ),
+    )
+    out = zhconvert.dumps(doc, "markdown")
+    assert isinstance(out, str)
+    assert out.startswith("<code>&#123;{ page.title }}</code> 是 \\*Liquid\\* 变量\n\n<code>")
+    assert zhconvert.loads(out).blocks == doc.blocks
+    assert zhconvert.dumps(zhconvert.loads(out), "markdown") == out
+    html = "<p>正文</p>\n\n<code>{{ x }}</code> 与 *星号*\n"
+    assert zhconvert.loads(html).blocks[-1] == Paragraph(
+        (InlineCode("{{ x }}"), Text(" 与 *星号*"))
+    )
+
+
+def test_code_next_to_code_is_one_code_span() -> None:
+    # "`a``b`" would be one run of two backticks, not two spans: side by side, they are one.
+    for paragraph, expected in (
+        (Paragraph((InlineCode("a"), InlineCode("b"))), "`ab`\n"),
+        # blanks at a code span's edge are padded, as for any code span
+        (Paragraph((Text("x"), InlineCode("   "), InlineCode("<y>"))), "x`    <y> `\n"),
+    ):
+        out = render(paragraph)
+        assert out == expected
+        assert to_html(out).count("<code>") == 1
+        assert zhconvert.dumps(zhconvert.loads(out), "markdown") == out
+
+
+def test_bold_inside_bold_is_seen_through_a_subscript() -> None:
+    # Markdown writes a subscript as its content, so bold in a subscript in bold is bold once.
+    for tail, expected in (((), "**粗**\n"), ((Text("文"),), "**粗**文\n")):
+        out = render(Paragraph((Strong((Subscript((Strong((Text("粗"),)),)),)), *tail)))
+        assert out == expected
+        assert zhconvert.dumps(zhconvert.loads(out), "markdown") == out
+
+
+def test_a_paragraph_ending_in_a_break_shows_no_backslash() -> None:
+    # A break as the paragraph's last inline (blanks around it too) is dropped: "a*b*   \" then
+    # the paragraph's end shows the backslash.
+    for paragraph in (
+        Paragraph((Text("a"), Emphasis((Text("b"),)), Text("   "), LineBreak())),
+        Paragraph((Text("a"), Emphasis((Text("b"),)), LineBreak(), Text(" "))),
+    ):
+        out = render(paragraph)
+        assert out == "a*b*\n"
+        assert "\\" not in to_html(out)
+    # blank text ending a paragraph with no break is kept: an ideographic space is text
+    assert render(Paragraph((Text("a\u3000"),))) == "a\u3000\n"
+
+
+def test_an_address_before_a_break_in_a_subscript_is_a_link() -> None:
+    # Markdown writes a subscript as its content, so the break after the address is the
+    # paragraph's own, and the address must be a link there too (see test_line_breaks.py).
+    out = render(Paragraph((Subscript((Text("见 https://e.org/a"), LineBreak(), Text("下"))),)))
+    assert out == "见 <https://e.org/a>\\\n下\n"
+    assert zhconvert.dumps(zhconvert.loads(out), "markdown") == out
+
+
+def test_a_heading_of_bold_in_bold_side_by_side_is_written_without_bold() -> None:
+    heading = Heading(3, (Strong((Strong((Text("x"),)),)), Strong((Strong((Text(" y"),)),))))
+    out = render(heading)
+    assert out == "### x y\n"
+    assert zhconvert.dumps(zhconvert.loads(out), "markdown") == out
+
+
+def test_blanks_left_by_bold_inside_italics_go_outside_the_italics() -> None:
+    # "*" + "**粗** " + "*" cannot close after the blank, and the italics were lost.
+    out = render(Paragraph((Emphasis((Strong((Text("粗 "),)),)), Text("文"))))
+    assert out == "***粗*** 文\n"
+    assert "<em><strong>粗</strong></em> 文" in to_html(out)
+    figure = Figure("https://e.org/a.png", caption=(Strong((Text("说明 "),)),))
+    out = render(figure)
+    assert out == "![](https://e.org/a.png)\\\n***说明***\n"
     assert zhconvert.dumps(zhconvert.loads(out), "markdown") == out

@@ -27,6 +27,7 @@ _HTML_START = re.compile(r"^\s*<(?:!doctype|!--|/?[a-zA-Z][a-zA-Z0-9-]*[\s/>])",
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _CHUNK_START = re.compile(r"^\s*<(?:!|/?[a-zA-Z])")
+_CODE_START = re.compile(r"^\s*<code>")
 _RAW_START = re.compile(r"<(pre|script|style|textarea)\b|<!--", re.IGNORECASE)
 _RAW_ENDS = {
     name: re.compile(rf"</{name}\s*>", re.IGNORECASE)
@@ -79,16 +80,19 @@ def _is_html_body(body: str) -> bool:
     ``<!-- more -->`` marker has Markdown chunks too). It is also when the body is one element
     (a feed's ``<div>…</div>``) and its chunks of bare text hold no Markdown syntax: read as
     Markdown, its text would come apart from its markup, and indented HTML inside it would
-    become code blocks of raw tags.
+    become code blocks of raw tags. Chunks that all open with a bare ``<code>`` are Markdown.
     """
     if not _HTML_START.match(body):
         return False
     # As in CommonMark, <pre>, <script>, <style>, <textarea> and comments run to their end
     # whatever blank lines they hold.
     flat = _without_raw_blocks(body)
-    text = [c for c in _BLANK_LINES.split(flat) if c.strip() and not _CHUNK_START.match(c)]
+    chunks = [c for c in _BLANK_LINES.split(flat) if c.strip()]
+    text = [c for c in chunks if not _CHUNK_START.match(c)]
     if not text:
-        return True
+        # Paragraphs that all open with a bare <code> are Markdown: zhconvert's writer writes
+        # inline code holding template syntax so, and CommonMark starts no HTML block there.
+        return not all(_CODE_START.match(c) for c in chunks)
     return bool(_WRAPPED.match(flat)) and not any(_MARKDOWN_SYNTAX.search(c) for c in text)
 
 

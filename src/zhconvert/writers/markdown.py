@@ -600,14 +600,19 @@ def _unnested(kind: type, children: tuple[Inline, ...]) -> tuple[Inline, ...]:
     """Unwrap bold that is all of a bold span's content (and strike in strike): it shows the same.
 
     Bold around part of a bold span is kept, written with the other marker (``**a __b__ c**``).
+    Underline, superscript and subscript between the two are seen through: Markdown writes them
+    as their content.
     """
-    while (
-        kind is not Emphasis
-        and len(children) == 1
-        and isinstance(children[0], (Strong, Strikethrough))
-        and type(children[0]) is kind
-    ):
-        children = children[0].children
+    if kind is Emphasis:
+        return children
+    while len(children) == 1:
+        inner: tuple[Inline, ...] = children
+        while len(inner) == 1 and isinstance(inner[0], _TRANSPARENT):
+            inner = inner[0].children
+        span = inner[0] if len(inner) == 1 else None
+        if not isinstance(span, (Strong, Strikethrough)) or type(span) is not kind:
+            break
+        children = span.children
     return children
 
 
@@ -880,6 +885,16 @@ class MarkdownRenderer(BlockRenderer):
             lead, trail = lead + more_lead, more_trail + trail
         heads = frozenset(self._heads(children))
         written = self._inner(children, _MARKERS[type(node)])
+        if written[-1:].isspace() or written[:1].isspace():
+            # Blanks a span inside left outside its own markers ("**粗** "): outside these
+            # too, where a marker can still close (or open). Not from after a backslash,
+            # which would then escape the marker.
+            body = written.rstrip()
+            if body and not body.endswith("\\"):
+                written, trail = body, written[len(body) :] + trail
+            body = written.lstrip()
+            if body:
+                written, lead = body, lead + written[: len(written) - len(body)]
         span = _Span(_MARKERS[type(node)], children, lead, written, trail, None, heads)
         if isinstance(node, Emphasis) and len(children) == 1 and isinstance(children[0], Strong):
             # Emphasis around bold is "***bold***": "*" and "_" could not open next to the
@@ -1151,7 +1166,10 @@ class MarkdownRenderer(BlockRenderer):
     # -- blocks ---------------------------------------------------------------------------
 
     def block_Paragraph(self, block: Paragraph) -> str:
-        text = self.inlines(_links_before_breaks(block.children))
+        children = block.children
+        if any(isinstance(node, _TRANSPARENT) for node in children):
+            children = tuple(_transparent(children))  # a break inside a subscript is a break
+        text = self.inlines(_links_before_breaks(_without_final_break(children)))
         if text.endswith((" ", "\t")):
             # Blanks a span's marker left outside it: a parser drops them at a paragraph's end.
             # A lone backslash before them keeps them: it would end the line, as a line break
@@ -1167,12 +1185,17 @@ class MarkdownRenderer(BlockRenderer):
         children: tuple[Inline, ...] = tuple(
             Text(" ") if isinstance(c, LineBreak) else c for c in block.children
         )
-        # Bold side by side is written as one run of bold ("**a****b**" would be no bold).
-        spans = [
-            c for c in _merge_adjacent(children) if not (isinstance(c, Text) and not c.text.strip())
-        ]
-        if len(spans) == 1 and isinstance(spans[0], Strong):
-            children = spans[0].children  # a heading is bold already: "### **标题**" says no more
+        # A heading is bold already: "### **标题**" says no more. Bold side by side is written
+        # as one run of bold ("**a****b**" would be no bold), and bold in bold as bold once.
+        while True:
+            spans = [
+                c
+                for c in _merge_adjacent(children)
+                if not (isinstance(c, Text) and not c.text.strip())
+            ]
+            if len(spans) != 1 or not isinstance(spans[0], Strong):
+                break
+            children = spans[0].children
         self.in_heading = True
         try:
             text = _one_line(self.inlines(children)).strip()
@@ -1366,6 +1389,20 @@ def _trim_breaks(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
     return nodes[start:end]
 
 
+def _without_final_break(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Return ``nodes`` without a line break (and blank text around it) ending them.
+
+    A paragraph's last line cannot end in a break: the backslash would be shown. Blank text at
+    the end with no break is kept (an ideographic space is text).
+    """
+    end = len(nodes)
+    while end and _blank(nodes[end - 1]):
+        end -= 1
+    if end == len(nodes) or not any(isinstance(node, LineBreak) for node in nodes[end:]):
+        return nodes
+    return nodes[:end]
+
+
 def _blank(node: Inline) -> bool:
     return isinstance(node, LineBreak) or (isinstance(node, Text) and not node.text.strip())
 
@@ -1460,14 +1497,17 @@ def _transparent(nodes: Sequence[Inline]) -> list[Inline]:
 
 
 def _merge_adjacent(nodes: Sequence[Inline]) -> list[Inline]:
-    """Join neighbouring spans of the same kind, so their markers do not collide."""
+    """Join neighbouring spans of the same kind, so their markers do not collide.
+
+    Code next to code too: two code spans side by side would make one run of their backticks.
+    """
     # Each run is joined once: joining two at a time would copy the run again for every node.
     merged: list[Inline] = []
     index, count = 0, len(nodes)
     while index < count:
         node = nodes[index]
         end = index + 1
-        if isinstance(node, (Strong, Emphasis, Strikethrough, Text)):
+        if isinstance(node, (Strong, Emphasis, Strikethrough, Text, InlineCode)):
             while end < count and type(nodes[end]) is type(node):
                 end += 1
         run = nodes[index:end]
@@ -1475,6 +1515,8 @@ def _merge_adjacent(nodes: Sequence[Inline]) -> list[Inline]:
             merged.append(node)
         elif isinstance(node, Text):
             merged.append(Text("".join(n.text for n in run if isinstance(n, Text))))
+        elif isinstance(node, InlineCode):
+            merged.append(InlineCode("".join(n.text for n in run if isinstance(n, InlineCode))))
         elif isinstance(node, (Strong, Emphasis, Strikethrough)):
             spans = (n for n in run if isinstance(n, (Strong, Emphasis, Strikethrough)))
             merged.append(type(node)(tuple(c for n in spans for c in n.children)))
