@@ -25,6 +25,7 @@ from zhconvert import (
     MathBlock,
     Mention,
     Paragraph,
+    Strikethrough,
     Strong,
     Table,
     TableCell,
@@ -78,6 +79,20 @@ def test_inline_runs() -> None:
 
 def test_br_inside_paragraph_is_a_line_break() -> None:
     assert blocks("<p>一<br>二</p>") == (Paragraph((Text("一"), LineBreak(), Text("二"))),)
+
+
+def test_a_break_at_a_span_s_edge_goes_outside_it_with_the_blanks_beside_it() -> None:
+    # Inside, its backslash would end the paragraph's last line and be shown ("~~a~~ \\").
+    assert blocks("<p><b>标题<br> </b>正文</p>") == (
+        Paragraph((Strong((Text("标题"),)), LineBreak(), Text("正文"))),
+    )
+    assert blocks("<p><del>中文，<i>标题 </i><br> </del></p>") == (
+        Paragraph((Strikethrough((Text("中文，"), Emphasis((Text("标题 "),)))),)),
+    )
+    # blanks with no break stay inside, where the writer places them
+    assert blocks("<p>前<b>粗 </b>后</p>") == (
+        Paragraph((Text("前"), Strong((Text("粗 "),)), Text("后"))),
+    )
 
 
 def test_whitespace_collapses_and_newline_between_han_disappears() -> None:

@@ -529,6 +529,11 @@ def _trim(inlines: list[Inline]) -> tuple[Inline, ...]:
     return tuple(items[start:end])
 
 
+def _break_edge(item: Piece) -> bool:
+    """Whether ``item`` may go out of a span's edge with a line break: a break or blank text."""
+    return isinstance(item, LineBreak) or (isinstance(item, Text) and not item.text.strip(" \t\n"))
+
+
 def _has_content(inlines: tuple[Inline, ...]) -> bool:
     for item in inlines:
         if isinstance(item, Text):
@@ -1077,12 +1082,17 @@ class WebReader:
         def close() -> None:
             if not run:
                 return
-            # Line breaks at the edges of a span belong outside it (<b>知<br></b>).
+            # Line breaks at the edges of a span belong outside it (<b>知<br></b>), with the
+            # blanks beside them (<b>知<br> </b>).
             start, end = 0, len(run)
-            while start < end and isinstance(run[start], LineBreak):
+            while start < end and _break_edge(run[start]):
                 start += 1
-            while end > start and isinstance(run[end - 1], LineBreak):
+            while end > start and _break_edge(run[end - 1]):
                 end -= 1
+            if not any(isinstance(item, LineBreak) for item in run[:start]):
+                start = 0
+            if not any(isinstance(item, LineBreak) for item in run[end:]):
+                end = len(run)
             if _has_content(tuple(run[start:end])):
                 out.extend(run[:start])
                 out.append(cls(tuple(run[start:end])))
