@@ -67,8 +67,6 @@ CLEANED: dict[int, str] = {
 KNOWN: dict[int, str] = {
     39: "defect: the body-format guess reads an HTML body with a blank line inside a paragraph "
     "as Markdown",
-    127: "defect: the HTML reader drops a newline right after <code> inside <pre> (HTML drops "
-    "only one right after <pre>)",
     346: "no Markdown link keeps a raw backtick in its address: renderers percent-encode it "
     "(%60, the same address)",
 }

@@ -911,8 +911,8 @@ class WebReader:
             return self.flow(el)
         language = _language(el, pre)
         text = _preformatted_text(pre, self.closed_tags).rstrip("\n")
-        if text.startswith("\n"):
-            text = text[1:]  # HTML drops the newline right after <pre>
+        if text.startswith("\n") and (pre.text or "").startswith("\n"):
+            text = text[1:]  # HTML drops the newline right after <pre> (not after <code>)
         return [CodeBlock(text, language.strip())] if text.strip() else []
 
     def figure(self, el: etree._Element) -> list[Block]:
