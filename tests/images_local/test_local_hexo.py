@@ -84,3 +84,34 @@ def test_hexo_shows_the_local_images(
             assert {path for _, path in first + second} <= set(
                 (site / "public" / "images").iterdir()
             )
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ["", "post_asset_folder: true\nmarked:\n  postAsset: true\n"],
+    ids=["source-images", "post-asset-folder"],
+)
+def test_hexo_shows_an_image_stored_on_a_later_run(
+    cli: Callable[..., CliResult],
+    image_server: Any,
+    make_png: Callable[..., bytes],
+    extra: str,
+) -> None:
+    # The first run stores the image it can have and leaves the missing one remote; once the
+    # host has it, a later run stores it too (the post is Markdown by then), where Hexo finds it.
+    hexo_or_skip()
+    red, blue = make_png("red"), make_png("blue")
+    good = image_server.add("/red.png", red)
+    missing = image_server.url("/later.png")  # 404 for now
+    config = SITE_CONFIG + "theme: bare\n" + extra
+    with hexo_site([("first-post.md", html_post(good, missing))], config=config) as site:
+        posts = site / "source" / "_posts"
+        assert cli("normalize", "--images", "local", posts).code == 1
+        image_server.add("/later.png", blue)
+        result = cli("normalize", "--images", "local", "--no-cache", posts)
+        assert result.code == 1, result.err
+        assert "fixed: " in result.err, result.err
+        generate(site)
+        shown = shown_images(site, "/2020/01/02/first-post/")
+        assert [path.read_bytes() for _, path in shown] == [red, blue]
+        assert not any(src.startswith("http") for src, _ in shown)
