@@ -7,8 +7,8 @@ from typing import ClassVar
 from lxml import etree
 
 from ...model import Mention
-from ..html import Piece, WebReader, _classes, _clean_url, _collapse, _itertext
 from . import SiteFixture, SiteRule
+from .helpers import Piece, WebReader, class_names, clean_url, collapse, text_of
 
 __all__ = ["Social"]
 
@@ -33,11 +33,11 @@ class Social(SiteRule):
 
     def mention(self, reader: WebReader, el: etree._Element) -> list[Piece] | None:
         """Read Mastodon's ``a.u-url.mention`` as a mention of that user."""
-        classes = _classes(el)
+        classes = class_names(el)
         if "mention" not in classes or "hashtag" in classes:
             return None
-        url = _clean_url(el.get("href"))
-        name = _collapse(_itertext(el)).strip().lstrip("@")
+        url = clean_url(el.get("href"))
+        name = collapse(text_of(el)).strip().lstrip("@")
         if not url or not name:
             return None
         return [Mention(name, url)]

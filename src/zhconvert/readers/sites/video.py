@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import etree
 
 from ...model import VideoCard
-from ..html import Piece, WebReader, _collapse, embed_url
 from . import SiteFixture, SiteRule
+from .helpers import Piece, WebReader, collapse, embed_url
 
 __all__ = ["Video"]
 
@@ -45,7 +45,7 @@ class Video(SiteRule):
         parts = urlsplit(url)
         host = parts.hostname or ""
         query = parse_qs(parts.query)
-        title = _collapse(el.get("title") or "").strip()
+        title = collapse(el.get("title") or "").strip()
         page = None
         if host == "player.bilibili.com":
             if query.get("bvid"):

@@ -21,8 +21,18 @@ from ...model import (
     Strong,
     Text,
 )
-from ..html import Piece, WebReader, _classes, _clean_url, _collapse, _int, _itertext, _plain, math
 from . import SiteFixture, SiteRule
+from .helpers import (
+    Piece,
+    WebReader,
+    class_names,
+    clean_url,
+    collapse,
+    math,
+    plain_text,
+    text_of,
+    to_int,
+)
 
 __all__ = ["Zhihu"]
 
@@ -99,13 +109,13 @@ class Zhihu(SiteRule):
         for node in el.iter():
             if not isinstance(node.tag, str):
                 continue
-            classes = _classes(node)
+            classes = class_names(node)
             if "author" in classes and not author:
-                author = _collapse(_itertext(node)).strip().rstrip("，,:： ")
+                author = collapse(text_of(node)).strip().rstrip("，,:： ")
             elif "bio" in classes and not bio:
-                bio = _collapse(_itertext(node)).strip()
+                bio = collapse(text_of(node)).strip()
             elif "originUrl" in classes and not url:
-                url = _clean_url(node.get("href")) or ""
+                url = clean_url(node.get("href")) or ""
             elif "content" in classes and content is None:
                 content = node
         out: list[Block] = [Byline(author, bio, url)] if author else []
@@ -117,7 +127,7 @@ class Zhihu(SiteRule):
         """Take 日报's "查看知乎讨论" link as the page's own address."""
         link = el.find(".//a")
         if link is not None and not reader.page_url:
-            reader.page_url = _clean_url(link.get("href")) or ""
+            reader.page_url = clean_url(link.get("href")) or ""
         return []
 
     def nothing(self, reader: WebReader, el: etree._Element) -> list[Block]:
@@ -126,24 +136,24 @@ class Zhihu(SiteRule):
 
     def link(self, reader: WebReader, el: etree._Element) -> list[Piece] | None:
         """Read mentions, link and video cards, and links whose text is split into spans."""
-        classes = _classes(el)
+        classes = class_names(el)
         card = el.get("data-draft-type") == "link-card" or "video-box" in classes
         if card or "member_mention" in classes:
             # Cleaned here only for these: the generic reader cleans every other link itself.
-            url = _clean_url(el.get("href"))
+            url = clean_url(el.get("href"))
             if url and not card:
-                name = _collapse(_itertext(el)).strip().lstrip("@")
+                name = collapse(text_of(el)).strip().lstrip("@")
                 return [Mention(name, url)] if name else []
             if url:
                 return reader.card(el, url)
         split_url = [
             node
             for node in el
-            if isinstance(node.tag, str) and {"invisible", "visible"} & set(_classes(node))
+            if isinstance(node.tag, str) and {"invisible", "visible"} & set(class_names(node))
         ]
         if split_url:
             # Zhihu shortens long link texts with hidden spans; the full URL is the text.
-            return reader.link(el, [Text("".join(_itertext(n) for n in split_url))])
+            return reader.link(el, [Text("".join(text_of(n) for n in split_url))])
         return None
 
     def formula(self, reader: WebReader, el: etree._Element) -> list[Piece] | None:
@@ -164,18 +174,18 @@ class Zhihu(SiteRule):
     def math_span(self, reader: WebReader, el: etree._Element) -> list[Piece] | None:
         """Read ``span.ztext-math[data-tex]`` as its TeX."""
         tex = el.get("data-tex")
-        if tex is not None and "ztext-math" in _classes(el):
+        if tex is not None and "ztext-math" in class_names(el):
             return [math(tex)]
         return None
 
     def footnote(self, reader: WebReader, el: etree._Element) -> list[Piece] | None:
         """Read ``sup[data-numero]`` as a reference to a footnote it defines."""
-        numero = _int(el.get("data-numero"))
-        url = _clean_url(el.get("data-url")) or ""
+        numero = to_int(el.get("data-numero"))
+        url = clean_url(el.get("data-url")) or ""
         text = (el.get("data-text") or "").strip()
         if numero is None or not (url or text):
             return None
-        reader.footnotes.setdefault(numero, Footnote(numero, _collapse(text).strip(), url))
+        reader.footnotes.setdefault(numero, Footnote(numero, collapse(text).strip(), url))
         return [FootnoteRef(numero)]
 
     def finish(self, reader: WebReader, blocks: list[Block]) -> list[Block]:
@@ -188,7 +198,7 @@ class Zhihu(SiteRule):
         if not blocks or not isinstance(blocks[0], Paragraph):
             return blocks
         children = blocks[0].children
-        match = _ANSWER_HEADER.match(_plain(children))
+        match = _ANSWER_HEADER.match(plain_text(children))
         if match and all(isinstance(c, (Text, LineBreak)) for c in children):
             blocks[0] = Byline(author=match.group(1))
         elif (
@@ -246,8 +256,8 @@ def _rejoined(blocks: list[Block]) -> list[Block]:
 def _one_clause(before: Paragraph, tex: str, after: Paragraph) -> bool:
     if not tex or "\n" in tex or "\\\\" in tex or "\\begin" in tex:
         return False
-    tail = _plain(before.children).rstrip()[-1:]
-    head = _plain(after.children).lstrip()[:1]
+    tail = plain_text(before.children).rstrip()[-1:]
+    head = plain_text(after.children).lstrip()[:1]
     if not tail or not head or tail in _ENDS:
         return False
     if head in _GOES_ON:
