@@ -26,6 +26,15 @@ HERE = Path(__file__).resolve().parent
 SITE = "http://blog.test"
 
 
+#: Hexo's two places for a post's images: ``source/images/`` (the default) and the post's asset
+#: folder, which hexo-renderer-marked resolves with ``postAsset``.
+LAYOUTS = pytest.mark.parametrize(
+    "extra",
+    ["", "post_asset_folder: true\nmarked:\n  postAsset: true\n"],
+    ids=["source-images", "post-asset-folder"],
+)
+
+
 def generate(site: Path) -> None:
     theme = site / "themes" / "bare" / "layout"
     theme.mkdir(parents=True)
@@ -52,11 +61,7 @@ def shown_images(site: Path, page: str) -> list[tuple[str, Path]]:
     return found
 
 
-@pytest.mark.parametrize(
-    "extra",
-    ["", "post_asset_folder: true\nmarked:\n  postAsset: true\n"],
-    ids=["source-images", "post-asset-folder"],
-)
+@LAYOUTS
 def test_hexo_shows_the_local_images(
     cli: Callable[..., CliResult],
     image_server: Any,
@@ -86,11 +91,7 @@ def test_hexo_shows_the_local_images(
             )
 
 
-@pytest.mark.parametrize(
-    "extra",
-    ["", "post_asset_folder: true\nmarked:\n  postAsset: true\n"],
-    ids=["source-images", "post-asset-folder"],
-)
+@LAYOUTS
 def test_hexo_shows_an_image_stored_on_a_later_run(
     cli: Callable[..., CliResult],
     image_server: Any,

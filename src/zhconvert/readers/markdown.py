@@ -199,10 +199,16 @@ def _paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """markdown-it's paragraph rule, stripping only spaces and tabs from the paragraph's ends."""
     if not _stock_paragraph(state, start, end, silent):
         return False
-    inline = state.tokens[-2]
-    # The stock rule's text with only CommonMark's blanks taken off; the same text when it had none
-    # of the others at its ends.
-    inline.content = state.getLines(start, state.line, state.blkIndent, False).strip(_MD_BLANKS)
+    # Only a paragraph whose first or last character (past spaces and tabs) is another blank
+    # lost something: its text is taken again, the others keep the stock rule's.
+    src = state.src
+    first = state.bMarks[start] + state.tShift[start]
+    last = state.line - 1
+    if src[first : first + 1].isspace() or (
+        src[state.bMarks[last] : state.eMarks[last]].rstrip(" \t")[-1:].isspace()
+    ):
+        text = state.getLines(start, state.line, state.blkIndent, False)
+        state.tokens[-2].content = text.strip(_MD_BLANKS)
     return True
 
 
